@@ -1,0 +1,198 @@
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .rendering import render_markdown
+
+# A proposed or adopted text longer than this is refused with a clear message (issue #4); the
+# founding idea and standard agreements are far below it.
+MAX_TEXT_LENGTH = 200_000
+COMMUNITY_NAME_CACHE_KEY = "community-name"
+
+
+class Community(models.Model):
+    """The one community this installation serves. It exists once the site has been founded."""
+
+    name = models.CharField(_("name"), max_length=120)
+    language = models.CharField(_("language of the agreements"), max_length=8)
+    founded_at = models.DateTimeField(_("founded at"), default=timezone.now)
+    founded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("founded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("community")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="community_is_a_singleton"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(COMMUNITY_NAME_CACHE_KEY)
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(pk=1).first()
+
+
+class AgreementQuerySet(models.QuerySet):
+    def in_force(self):
+        return self.filter(status=Agreement.Status.IN_FORCE)
+
+    def in_reading_order(self):
+        return self.order_by("-is_idea", "position", "title")
+
+
+class Agreement(models.Model):
+    """A public agreement: the only official source of what the community has agreed.
+
+    The row always holds the version in force; every earlier version is a historical record
+    (django-simple-history) and never changes. `body_html` is rendered once when the text is
+    saved, with clause links pointing at this version's permanent address.
+    """
+
+    class Origin(models.TextChoices):
+        STANDARD = "standard", _("standard")
+        BORROWED = "borrowed", _("borrowed")
+        OWN = "own", _("own")
+
+    class Status(models.TextChoices):
+        IN_FORCE = "in_force", _("in force")
+        REPEALED = "repealed", _("repealed")
+
+    slug = models.SlugField(_("address"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    body = models.TextField(_("text (Markdown)"))
+    body_html = models.TextField(editable=False)
+    origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices)
+    source_url = models.URLField(_("source address"), blank=True)
+    source_version = models.CharField(_("source version"), max_length=40, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.IN_FORCE
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    effective_at = models.DateTimeField(_("in force since"), default=timezone.now)
+    is_idea = models.BooleanField(
+        _("the community's idea"),
+        default=False,
+        help_text=_("The founding agreement: the idea and the call to unite."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=100)
+    change_note = models.CharField(_("change summary"), max_length=300, blank=True)
+
+    history = HistoricalRecords(verbose_name=_("agreement version"), excluded_fields=["position"])
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["-is_idea", "position", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_idea"], condition=models.Q(is_idea=True), name="one_idea"
+            ),
+            models.UniqueConstraint(Lower("slug"), name="agreement_slug_ci_unique"),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="version_from_one"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body, anchor_base=self.version_url(self.version))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("agreements:detail", args=[self.slug])
+
+    def version_url(self, number):
+        return reverse("agreements:version", args=[self.slug, number])
+
+    def diff_url(self, a, b):
+        return reverse("agreements:diff", args=[self.slug, a, b])
+
+    @property
+    def is_in_force(self):
+        return self.status == self.Status.IN_FORCE
+
+    def get_version(self, number):
+        """The historical record that introduced version `number`, or None."""
+        if not 1 <= number <= self.version:
+            return None
+        return (
+            self.history.filter(version=number)
+            .order_by("history_date", "history_id")
+            .select_related("history_user")
+            .first()
+        )
+
+    def versions(self):
+        """One record per version, oldest first: the record that introduced it."""
+        records = (
+            self.history.order_by("history_date", "history_id")
+            .select_related("history_user")
+            .defer("body", "body_html")
+        )
+        seen = {}
+        for record in records:
+            seen.setdefault(record.version, record)
+        return list(seen.values())
+
+
+class Edition(models.Model):
+    """The set of agreement versions in force at one moment.
+
+    A new edition begins whenever that set changes: an agreement is added, gets a new version,
+    or is repealed. A member in good standing has accepted every version of the current edition
+    (members/), so comparing one number tells whether someone is in good standing.
+    """
+
+    class Reason(models.TextChoices):
+        FOUNDED = "founded", _("the community was founded")
+        ADDED = "added", _("an agreement was added")
+        NEW_VERSION = "new_version", _("a new version took effect")
+        REPEALED = "repealed", _("an agreement was repealed")
+
+    started_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    agreement = models.ForeignKey(
+        Agreement, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+        get_latest_by = "id"
+
+    def __str__(self):
+        return f"#{self.number} ({self.get_reason_display()})"
+
+    @property
+    def number(self):
+        # The sequence numbers editions: concurrent changes to two agreements never collide.
+        return self.id
+
+    @property
+    def requirements_shrank(self):
+        """True when this edition asks less of members than the one before (a repeal): whoever
+        was in good standing stays so, and some who were not may now be."""
+        return self.reason == self.Reason.REPEALED
+
+    @classmethod
+    def current_number(cls):
+        return cls.objects.aggregate(number=models.Max("id"))["number"] or 0

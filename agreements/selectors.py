@@ -1,0 +1,46 @@
+"""Reads that take more than one query or some computing; views call these, templates never do."""
+
+from django.core.cache import cache
+
+from .diffing import compare
+
+
+class Comparison:
+    def __init__(self, old, new, diff):
+        self.old = old
+        self.new = new
+        self.diff = diff
+
+
+def compare_versions(agreement, a, b):
+    """Word-level comparison of versions `a` and `b` of `agreement`, or None if one is unknown.
+
+    Versions never change, so the computed diff is cached by (agreement, a, b) for a day.
+    """
+    old, new = agreement.get_version(a), agreement.get_version(b)
+    if old is None or new is None:
+        return None
+    key = f"agreement-diff:{agreement.pk}:{a}:{b}"
+    diff = cache.get(key)
+    if diff is None:
+        diff = compare(old.body, new.body)
+        cache.set(key, diff, 24 * 3600)
+    return Comparison(old, new, diff)
+
+
+def markdown_export(agreement, url):
+    """The current text with a metadata header, so a downloaded copy says what it is."""
+    lines = [
+        "---",
+        f"title: {agreement.title}",
+        f"version: {agreement.version}",
+        f"effective: {agreement.effective_at.isoformat(timespec='seconds')}",
+        f"status: {agreement.status}",
+        f"origin: {agreement.origin}",
+    ]
+    if agreement.source_url:
+        lines.append(f"source: {agreement.source_url}")
+    if agreement.source_version:
+        lines.append(f"source_version: {agreement.source_version}")
+    lines += [f"url: {url}", "---", "", agreement.body.strip(), ""]
+    return "\n".join(lines)

@@ -1,0 +1,209 @@
+"""Everything that changes an agreement goes through here, one transaction per act.
+
+Each change starts a new `Edition` (the set of versions in force) and sends `agreement_changed`
+inside the same transaction, so whatever other apps record about it commits or fails with it.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from .models import Agreement, Community, Edition
+from .signals import agreement_changed
+from .texts import standard_texts, text_language
+
+
+class FoundingError(Exception):
+    """The site cannot be founded as asked (already founded, or the idea is empty)."""
+
+
+# Cyrillic titles would slugify to nothing; addresses are ASCII so they survive any mail client.
+_LATIN = "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya"
+_TRANSLIT = str.maketrans(
+    {
+        cyrillic: latin.strip("_")
+        for cyrillic, latin in zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", _LATIN.split(), strict=True)
+    }
+)
+
+
+def unique_slug(title, *, fallback="agreement"):
+    """A free, readable address for a new agreement made from its title."""
+    latin = title.lower().translate(_TRANSLIT)
+    base = slugify(latin)[:60].strip("-") or fallback
+    slug, n = base, 2
+    while Agreement.objects.filter(slug__iexact=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _start_edition(reason, agreement, when):
+    return Edition.objects.create(reason=reason, agreement=agreement, started_at=when)
+
+
+def _record(agreement, user, note, when):
+    agreement._history_user = user
+    agreement._change_reason = note
+    agreement._history_date = when
+
+
+@transaction.atomic
+def create_agreement(
+    *,
+    title,
+    body,
+    origin,
+    summary="",
+    slug=None,
+    source_url="",
+    source_version="",
+    is_idea=False,
+    position=100,
+    user=None,
+    note="",
+    amendment=None,
+    reason=Edition.Reason.ADDED,
+    when=None,
+):
+    """Put a new agreement in force as version 1 and start a new edition."""
+    now = when or timezone.now()
+    agreement = Agreement(
+        slug=slug or unique_slug(title),
+        title=title,
+        summary=summary,
+        body=body,
+        origin=origin,
+        source_url=source_url,
+        source_version=source_version,
+        is_idea=is_idea,
+        position=position,
+        version=1,
+        effective_at=now,
+        change_note=note,
+    )
+    _record(agreement, user, note, now)
+    agreement.save()
+    edition = _start_edition(reason, agreement, now)
+    agreement_changed.send(
+        sender=Agreement,
+        agreement=agreement,
+        edition=edition,
+        change="created",
+        amendment=amendment,
+    )
+    return agreement
+
+
+@transaction.atomic
+def publish_version(
+    *, agreement, body, note, title=None, summary=None, user=None, amendment=None, when=None
+):
+    """Make `body` the next version of `agreement`, in force from now.
+
+    The row is locked so two concurrent publications cannot both become "version n+1": the second
+    waits and becomes n+2, and no version is ever lost.
+    """
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    now = when or timezone.now()
+    agreement.body = body
+    if title is not None:
+        agreement.title = title
+    if summary is not None:
+        agreement.summary = summary
+    agreement.version += 1
+    agreement.effective_at = now
+    agreement.change_note = note
+    _record(agreement, user, note, now)
+    agreement.save()
+    edition = _start_edition(Edition.Reason.NEW_VERSION, agreement, now)
+    agreement_changed.send(
+        sender=Agreement,
+        agreement=agreement,
+        edition=edition,
+        change="new_version",
+        amendment=amendment,
+    )
+    return agreement
+
+
+@transaction.atomic
+def repeal_agreement(*, agreement, note, user=None, amendment=None, when=None):
+    """Take `agreement` out of force. Its text and history stay readable at the same address."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if not agreement.is_in_force:
+        return agreement
+    now = when or timezone.now()
+    agreement.status = Agreement.Status.REPEALED
+    agreement.effective_at = now
+    agreement.change_note = note
+    _record(agreement, user, note, now)
+    agreement.save()
+    edition = _start_edition(Edition.Reason.REPEALED, agreement, now)
+    agreement_changed.send(
+        sender=Agreement,
+        agreement=agreement,
+        edition=edition,
+        change="repealed",
+        amendment=amendment,
+    )
+    return agreement
+
+
+def is_founded():
+    return Community.objects.filter(pk=1).exists()
+
+
+@transaction.atomic
+def found_community(
+    *, name, idea_title, idea_body, standard_slugs=(), language="en", founder=None, when=None
+):
+    """State the idea: create the community, its founding agreement and the chosen standard ones.
+
+    Only the installer may do this (the view checks for a superuser; the `found` command runs on
+    the server). It can happen once: the singleton row makes a second founding fail.
+    """
+    if not (name or "").strip() or not (idea_title or "").strip() or not (idea_body or "").strip():
+        raise FoundingError(_("The community needs a name, and the idea needs a title and a text."))
+    language = text_language(language)
+    try:
+        with transaction.atomic():
+            community = Community.objects.create(
+                pk=1,
+                name=name.strip(),
+                language=language,
+                founded_by=founder,
+                founded_at=when or timezone.now(),
+            )
+    except IntegrityError as error:
+        raise FoundingError(_("This community has already been founded.")) from error
+    note = _("Founding text.")
+    create_agreement(
+        title=idea_title.strip(),
+        body=idea_body,
+        origin=Agreement.Origin.OWN,
+        slug="idea",
+        is_idea=True,
+        position=0,
+        user=founder,
+        note=note,
+        reason=Edition.Reason.FOUNDED,
+        when=when,
+    )
+    wanted = set(standard_slugs)
+    for position, text in enumerate(standard_texts(language), start=1):
+        if text.slug in wanted:
+            create_agreement(
+                title=text.title,
+                body=text.body,
+                summary=text.summary,
+                origin=Agreement.Origin.STANDARD,
+                slug=text.slug,
+                source_version=text.meta.get("version", ""),
+                position=position * 10,
+                user=founder,
+                note=note,
+                reason=Edition.Reason.FOUNDED,
+                when=when,
+            )
+    return community

@@ -1,0 +1,10 @@
+"""What the agreements app tells the rest of the site, inside the transaction of the change.
+
+`agreements` imports nothing of ours; apps that must react (members re-check standing, news
+writes an event) connect to these signals, so their writes commit or roll back with the change.
+"""
+
+from django.dispatch import Signal
+
+# Sent with: agreement, edition, change ("created" | "new_version" | "repealed"), amendment.
+agreement_changed = Signal()

@@ -1,0 +1,112 @@
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .forms import CompareForm, FoundingForm
+from .models import Agreement
+from .services import FoundingError, found_community
+
+
+@require_GET
+def agreement_list(request):
+    agreements = Agreement.objects.in_reading_order().defer("body", "body_html")
+    return render(
+        request,
+        "agreements/list.html",
+        {
+            "in_force": [a for a in agreements if a.is_in_force],
+            "repealed": [a for a in agreements if not a.is_in_force],
+        },
+    )
+
+
+@require_GET
+def agreement_detail(request, slug):
+    agreement = get_object_or_404(Agreement, slug=slug)
+    return render(request, "agreements/detail.html", {"agreement": agreement})
+
+
+@require_GET
+def agreement_version(request, slug, number):
+    agreement = get_object_or_404(Agreement.objects.defer("body", "body_html"), slug=slug)
+    version = agreement.get_version(number)
+    if version is None:
+        raise Http404(_("This agreement has no version %(number)s.") % {"number": number})
+    return render(request, "agreements/version.html", {"agreement": agreement, "version": version})
+
+
+@require_GET
+def agreement_history(request, slug):
+    agreement = get_object_or_404(Agreement.objects.defer("body", "body_html"), slug=slug)
+    versions = agreement.versions()
+    return render(
+        request,
+        "agreements/history.html",
+        {
+            "agreement": agreement,
+            "versions": list(reversed(versions)),
+            "compare_form": CompareForm(agreement=agreement),
+        },
+    )
+
+
+@require_GET
+def agreement_diff(request, slug, a, b):
+    agreement = get_object_or_404(Agreement.objects.defer("body", "body_html"), slug=slug)
+    comparison = selectors.compare_versions(agreement, a, b)
+    if comparison is None:
+        raise Http404(_("This agreement has no such version."))
+    return render(
+        request,
+        "agreements/diff.html",
+        {
+            "agreement": agreement,
+            "comparison": comparison,
+            "compare_form": CompareForm(agreement=agreement, initial={"a": a, "b": b}),
+        },
+    )
+
+
+@require_GET
+def agreement_compare(request, slug):
+    """The no-JavaScript version picker on the history page submits here."""
+    agreement = get_object_or_404(Agreement.objects.defer("body", "body_html"), slug=slug)
+    form = CompareForm(request.GET, agreement=agreement)
+    if not form.is_valid():
+        return redirect("agreements:history", slug=slug)
+    return redirect(agreement.diff_url(form.cleaned_data["a"], form.cleaned_data["b"]))
+
+
+@require_GET
+def agreement_markdown(request, slug):
+    agreement = get_object_or_404(Agreement, slug=slug)
+    response = HttpResponse(
+        selectors.markdown_export(
+            agreement, request.build_absolute_uri(agreement.get_absolute_url())
+        ),
+        content_type="text/markdown; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'inline; filename="{agreement.slug}.md"'
+    return response
+
+
+def found(request):
+    """State the idea: the founding form for the installer, a plain notice for everyone else."""
+    if not request.user.is_superuser:
+        return render(request, "agreements/not_founded.html")
+    if request.method == "POST":
+        form = FoundingForm(request.POST)
+        if form.is_valid():
+            try:
+                found_community(founder=request.user, **form.cleaned_data)
+            except FoundingError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The community is founded. Welcome."))
+                return redirect("home")
+    else:
+        form = FoundingForm(initial={"language": request.LANGUAGE_CODE})
+    return render(request, "agreements/found.html", {"form": form})

@@ -1,0 +1,20 @@
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from agreements.models import Agreement
+
+
+@require_GET
+def home(request):
+    """The front page: the idea, the agreements in force, and (later) news and member counts."""
+    in_force = Agreement.objects.in_force()
+    return render(
+        request,
+        "home.html",
+        {
+            "idea": in_force.filter(is_idea=True).first(),
+            "agreements": in_force.filter(is_idea=False)
+            .in_reading_order()
+            .defer("body", "body_html"),
+        },
+    )

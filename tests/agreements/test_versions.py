@@ -1,0 +1,107 @@
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from agreements.models import Agreement, Edition
+from agreements.services import publish_version, repeal_agreement
+from tests.factories import make_agreement
+
+
+def test_a_new_version_keeps_the_old_one_readable_and_citable(community):
+    agreement = make_agreement(body="Old wording.")
+    edition_before = Edition.current_number()
+
+    publish_version(agreement=agreement, body="New wording.", note="Clearer.")
+
+    agreement.refresh_from_db()
+    assert agreement.version == 2
+    assert agreement.change_note == "Clearer."
+    assert f"/agreements/{agreement.slug}/v/2/#p-1" in agreement.body_html
+    first = agreement.get_version(1)
+    assert first.body == "Old wording."
+    assert f"/agreements/{agreement.slug}/v/1/#p-1" in first.body_html
+    assert [v.version for v in agreement.versions()] == [1, 2]
+    assert Edition.current_number() == edition_before + 1
+    assert Edition.objects.latest().reason == Edition.Reason.NEW_VERSION
+
+
+def test_repeal_keeps_the_text_and_starts_an_edition(community):
+    agreement = make_agreement(body="Text.")
+
+    repeal_agreement(agreement=agreement, note="Obsolete.")
+    repeal_agreement(agreement=agreement, note="Twice does nothing.")
+
+    agreement.refresh_from_db()
+    assert agreement.status == Agreement.Status.REPEALED
+    assert agreement.body == "Text."
+    assert agreement.change_note == "Obsolete."
+    assert Edition.objects.latest().reason == Edition.Reason.REPEALED
+    assert Edition.objects.filter(reason=Edition.Reason.REPEALED).count() == 1
+    assert Edition.objects.latest().requirements_shrank
+
+
+def test_slugs_are_made_from_titles_and_never_collide(community):
+    first = make_agreement(title="Shared tools")
+    second = make_agreement(title="Shared Tools")
+    russian = make_agreement(title="Общий огород")
+
+    assert (first.slug, second.slug) == ("shared-tools", "shared-tools-2")
+    assert russian.slug == "obshchii-ogorod"
+
+
+def test_admin_edit_of_the_text_is_a_new_version_not_a_rewrite(client, superuser, community):
+    agreement = make_agreement(title="Garden", body="Water on Mondays.")
+    client.force_login(superuser)
+    url = f"/admin/agreements/agreement/{agreement.pk}/change/"
+    assert client.get(url).status_code == 200
+
+    response = client.post(
+        url,
+        {
+            "title": "Garden",
+            "summary": "",
+            "body": "Water on Tuesdays.",
+            "change_note": "Moved watering day.",
+        },
+    )
+
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.version == 2
+    assert agreement.get_version(1).body == "Water on Mondays."
+    assert agreement.get_version(2).history_user == superuser
+    history = client.get(f"/admin/agreements/agreement/{agreement.pk}/history/")
+    assert history.status_code == 200
+    assert "Moved watering day." in history.content.decode()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_publications_never_lose_a_version():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    agreement = make_agreement(body="Start.")
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def publish(n):
+        try:
+            barrier.wait()
+            publish_version(agreement=agreement, body=f"Text from writer {n}.", note=f"w{n}")
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=publish, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    agreement.refresh_from_db()
+    assert agreement.version == 5
+    bodies = {agreement.get_version(n).body for n in range(2, 6)}
+    assert bodies == {f"Text from writer {n}." for n in range(4)}

@@ -1,0 +1,41 @@
+"""Small builders for test data: real rows through the same services the site uses."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from agreements.models import Agreement
+from agreements.services import create_agreement, found_community
+from agreements.texts import standard_texts
+
+PASSWORD = "a-long-test-password-42"
+_sequence = itertools.count(1)
+
+IDEA = """We are neighbours who share what we have.
+
+We unite to keep a garden, lend tools and meet every month.
+
+Join us by accepting these agreements."""
+
+
+def found_test_community(*, language="en", standard=True, founder=None):
+    found_community(
+        name="Test Commons",
+        idea_title="Our idea",
+        idea_body=IDEA,
+        standard_slugs=[t.slug for t in standard_texts(language)] if standard else [],
+        language=language,
+        founder=founder,
+    )
+    return Agreement.objects.get(is_idea=True)
+
+
+def make_agreement(*, title=None, body="First clause.\n\nSecond clause.", **kwargs):
+    n = next(_sequence)
+    kwargs.setdefault("origin", Agreement.Origin.OWN)
+    return create_agreement(title=title or f"Agreement {n}", body=body, **kwargs)
+
+
+def make_user(username=None, **fields):
+    username = username or f"member{next(_sequence)}"
+    return get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
