@@ -8,3 +8,6 @@ from django.dispatch import Signal
 
 # Sent with: agreement, edition, change ("created" | "new_version" | "repealed"), amendment.
 agreement_changed = Signal()
+
+# Sent with: member, when someone proposes, comments or votes (a public action for the roles).
+member_acted = Signal()

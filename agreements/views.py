@@ -26,7 +26,16 @@ def agreement_list(request):
 @require_GET
 def agreement_detail(request, slug):
     agreement = get_object_or_404(Agreement, slug=slug)
-    return render(request, "agreements/detail.html", {"agreement": agreement})
+    return render(
+        request,
+        "agreements/detail.html",
+        {"agreement": agreement, "accepted_version": _accepted_version(request.user, agreement)},
+    )
+
+
+def _accepted_version(user, agreement):
+    """Which version of `agreement` the visitor accepts, asked of the user object (members/)."""
+    return user.accepted_version_of(agreement) if user.is_authenticated else None
 
 
 @require_GET
@@ -66,6 +75,7 @@ def agreement_diff(request, slug, a, b):
             "agreement": agreement,
             "comparison": comparison,
             "compare_form": CompareForm(agreement=agreement, initial={"a": a, "b": b}),
+            "accepted_version": _accepted_version(request.user, agreement),
         },
     )
 

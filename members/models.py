@@ -1,25 +1,71 @@
+from datetime import timedelta
+
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Agreement, Edition
+
+# Roles are derived from dates, per the standard agreement "Membership by acceptance".
+ACTIVE_CORE_DAYS = 90
+DORMANT_AFTER_DAYS = 180
+# Visiting the news or a feed records "still following" at most this often per member.
+VISIT_RECORD_INTERVAL = timedelta(hours=1)
+
+
+def days_ago(days, today=None):
+    return (today or timezone.localdate()) - timedelta(days=days)
+
+
+class MemberManager(UserManager):
+    def get_by_natural_key(self, username):
+        # Usernames are unique case-insensitively, so "Alice" may log in as "alice".
+        return self.get(username__iexact=username)
+
+    def members(self):
+        return self.filter(joined_at__isnull=False, left_at__isnull=True)
 
 
 class User(AbstractUser):
     """A person with an account. Pseudonymous by default: the username and display name are
-    public, the email address is never shown to anyone but its owner."""
+    public, the email address is never shown to anyone but its owner.
+
+    Membership is an act, not a record: someone is a member from the moment they accept the
+    agreements in force (`joined_at`) until they leave (`left_at`). Every role is derived from
+    what they did and when; none is ever assigned.
+    """
 
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
     bio = models.TextField(_("about me"), max_length=2000, blank=True)
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    is_volunteer = models.BooleanField(_("I volunteer"), default=False)
+    volunteer_offer = models.CharField(
+        _("what I offer"),
+        max_length=500,
+        blank=True,
+        help_text=_("A short text: what you are willing to do for the community."),
+    )
+    joined_at = models.DateTimeField(_("member since"), null=True, blank=True, editable=False)
+    left_at = models.DateTimeField(_("left on"), null=True, blank=True, editable=False)
+    # The edition (set of agreement versions in force) this member has accepted in full.
+    standing_edition = models.PositiveIntegerField(default=0, editable=False)
+    last_action_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Last sign of following the community: joining, or a visit to the news or a feed.
+    followed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = MemberManager()
 
     class Meta(AbstractUser.Meta):
         constraints = [
             models.UniqueConstraint(Lower("username"), name="username_ci_unique"),
         ]
+        indexes = [models.Index(fields=["joined_at"], name="user_joined_at")]
 
     def __str__(self):
         return self.public_name
@@ -30,3 +76,185 @@ class User(AbstractUser):
 
     def get_absolute_url(self):
         return reverse("members:profile", args=[self.username])
+
+    # -- membership and roles ------------------------------------------------------------------
+
+    @property
+    def is_member(self):
+        return self.joined_at is not None and self.left_at is None
+
+    @property
+    def is_former_member(self):
+        return self.left_at is not None
+
+    @property
+    def is_in_good_standing(self):
+        """Has accepted the version in force of every agreement in force (the current edition).
+
+        Agreements ask this before letting someone propose, comment or vote."""
+        return self.is_member and self.standing_edition == Edition.current_number()
+
+    def is_active_core(self, today=None):
+        """Took a public action (accepting, proposing, commenting, voting) in the last 90 days."""
+        return (
+            self.is_member
+            and self.last_action_at is not None
+            and timezone.localdate(self.last_action_at) > days_ago(ACTIVE_CORE_DAYS, today)
+        )
+
+    def is_dormant(self, today=None):
+        """Has shown no sign of following the community (news, feeds) for 180 days."""
+        return (
+            self.is_member
+            and self.followed_at is not None
+            and timezone.localdate(self.followed_at) <= days_ago(DORMANT_AFTER_DAYS, today)
+        )
+
+    def roles(self, today=None):
+        """Role keys for display, most telling first; see `ROLE_LABELS`."""
+        if self.is_former_member:
+            return ["former"]
+        if not self.is_member:
+            return []
+        roles = []
+        if self.is_active_core(today):
+            roles.append("active_core")
+        if self.is_volunteer:
+            roles.append("volunteer")
+        roles.append("member" if self.is_in_good_standing else "member_outdated")
+        if self.is_dormant(today):
+            roles.append("dormant")
+        return roles
+
+    # -- acceptances ---------------------------------------------------------------------------
+
+    def current_acceptances(self):
+        return self.acceptances.filter(withdrawn_at__isnull=True, superseded_at__isnull=True)
+
+    def accepted_version_of(self, agreement):
+        """The version of `agreement` this person accepts now, or None."""
+        return (
+            self.current_acceptances()
+            .filter(agreement=agreement)
+            .values_list("version", flat=True)
+            .first()
+        )
+
+    def outdated_agreements(self):
+        """Agreements in force whose current version this member has not accepted, each with
+        `accepted_version` (None if never accepted): what the notice on every page lists."""
+        if not self.is_member or self.is_in_good_standing:
+            return []
+        accepted = dict(self.current_acceptances().values_list("agreement_id", "version"))
+        outdated = []
+        for agreement in Agreement.objects.in_force().in_reading_order().defer("body", "body_html"):
+            version = accepted.get(agreement.pk)
+            if version != agreement.version:
+                agreement.accepted_version = version
+                outdated.append(agreement)
+        return outdated
+
+
+ROLE_LABELS = {
+    "active_core": _("active core"),
+    "volunteer": _("volunteer"),
+    "member": _("member in good standing"),
+    "member_outdated": _("member, to accept changes"),
+    "dormant": _("dormant"),
+    "former": _("former member"),
+}
+
+
+class Acceptance(models.Model):
+    """A member accepted one version of one agreement. Rows are never deleted or rewritten:
+    accepting a newer version supersedes the row, leaving withdraws it, and both stay public."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="acceptances"
+    )
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField()
+    accepted_at = models.DateTimeField(default=timezone.now)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("acceptance")
+        verbose_name_plural = _("acceptances")
+        constraints = [
+            # A double submit, or two tabs, can never make two current acceptances.
+            models.UniqueConstraint(
+                fields=["member", "agreement"],
+                condition=models.Q(withdrawn_at__isnull=True, superseded_at__isnull=True),
+                name="one_current_acceptance",
+            ),
+        ]
+        indexes = [models.Index(fields=["member", "-accepted_at"], name="acceptance_by_member")]
+
+    def __str__(self):
+        return f"{self.member} accepted {self.agreement} v{self.version}"
+
+    @property
+    def is_current(self):
+        return self.withdrawn_at is None and self.superseded_at is None
+
+
+# -- counters ----------------------------------------------------------------------------------
+# Counts shown on public pages never come from COUNT(*) over members or acceptances: they are kept
+# in these rows, changed in the same transaction as what they count (services.Tally), and can be
+# rebuilt from the rows with `manage.py recount_members`.
+
+
+class MembershipCount(models.Model):
+    """A named count: `members` (current), `former`, `volunteers` (members who volunteer)."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name}={self.value}"
+
+
+class StandingCount(models.Model):
+    """How many current members have accepted every version of an edition in full."""
+
+    edition = models.PositiveIntegerField(primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"edition {self.edition}: {self.value}"
+
+
+class AcceptanceCount(models.Model):
+    """How many current members accept exactly this version of this agreement."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "version"], name="one_count_per_version")
+        ]
+
+    def __str__(self):
+        return f"{self.agreement_id} v{self.version}: {self.value}"
+
+
+class DailyCount(models.Model):
+    """How many current members had their last action (`action`) or last sign of following
+    (`follow`) on `day`. Summing the last 90 or 180 days gives the active core and, by
+    difference, the dormant members, without scanning the members."""
+
+    ACTION = "action"
+    FOLLOW = "follow"
+
+    kind = models.CharField(max_length=8, choices=[(ACTION, ACTION), (FOLLOW, FOLLOW)])
+    day = models.DateField()
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "day"], name="one_count_per_day")]
+
+    def __str__(self):
+        return f"{self.kind} {self.day}: {self.value}"

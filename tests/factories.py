@@ -39,3 +39,17 @@ def make_agreement(*, title=None, body="First clause.\n\nSecond clause.", **kwar
 def make_user(username=None, **fields):
     username = username or f"member{next(_sequence)}"
     return get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
+
+
+def versions_in_force():
+    return dict(Agreement.objects.in_force().values_list("id", "version"))
+
+
+def make_member(username=None, *, now=None, **fields):
+    """A user who has accepted every agreement in force (a member in good standing)."""
+    from members.services import accept_agreements
+
+    user = make_user(username, **fields)
+    accept_agreements(member=user, versions=versions_in_force(), complete=True, now=now)
+    user.refresh_from_db()
+    return user

@@ -1,10 +1,12 @@
-"""The demo community's agreements: an idea, the standard agreements, an agreement of its own with
-several versions (so history and diff show real content) and a borrowed one. Idempotent."""
+"""The demo community's agreements: an idea, the standard agreements, an agreement of its own that
+gets new versions over time (so history and diff show real content) and a borrowed one.
+
+Each step is idempotent; `seed_demo` (news/) interleaves them with what members do, so the demo
+reads like a year in the life of a community.
+"""
 
 from datetime import timedelta
 from pathlib import Path
-
-from django.utils import timezone
 
 from agreements.models import Agreement
 from agreements.services import create_agreement, found_community, is_founded, publish_version
@@ -12,80 +14,74 @@ from agreements.texts import read, standard_texts, text_language
 
 TEXTS = Path(__file__).resolve().parent / "texts"
 COMMUNITY_NAMES = {"en": "Riverside Commons", "ru": "Приречная община"}
-VERSION_NOTES = {
-    "en": ["Adopted at founding.", "Opening hours and a deposit rule.", "Simpler returns."],
-    "ru": ["Принято при основании.", "Часы работы и правило залога.", "Упрощён возврат."],
+NOTES = {
+    "en": {
+        "founding": "Adopted at founding.",
+        2: "Opening hours and a deposit rule.",
+        3: "Simpler returns.",
+    },
+    "ru": {
+        "founding": "Принято при основании.",
+        2: "Часы работы и правило залога.",
+        3: "Упрощён возврат.",
+    },
 }
+FOUNDED_DAYS_AGO = 400
 
 
 def demo_text(language, name):
     return read(TEXTS / text_language(language) / name)
 
 
-def seed_agreements(*, language="en", founder=None, now=None):
-    """Found the demo community if needed and add its own and borrowed agreements."""
+def found(*, language, now, founder=None):
+    """Found the community with the idea, every standard agreement and its own agreements."""
+    if is_founded():
+        return
     language = text_language(language)
-    now = now or timezone.now()
-    founded_at = now - timedelta(days=120)
-    if not is_founded():
-        idea = demo_text(language, "idea.md")
-        found_community(
-            name=COMMUNITY_NAMES[language],
-            idea_title=idea.title,
-            idea_body=idea.body,
-            standard_slugs=[text.slug for text in standard_texts(language)],
-            language=language,
-            founder=founder,
-            when=founded_at,
-        )
-    notes = VERSION_NOTES[language]
-    if not Agreement.objects.filter(slug="tool-library").exists():
-        versions = [demo_text(language, f"tool-library-v{n}.md") for n in (1, 2, 3)]
-        agreement = create_agreement(
-            title=versions[0].title,
-            summary=versions[0].summary,
-            body=versions[0].body,
-            slug="tool-library",
-            origin=Agreement.Origin.OWN,
-            position=200,
-            user=founder,
-            note=notes[0],
-            when=founded_at,
-        )
-        for days_ago, text, note in ((60, versions[1], notes[1]), (20, versions[2], notes[2])):
-            agreement = publish_version(
-                agreement=agreement,
-                title=text.title,
-                summary=text.summary,
-                body=text.body,
-                note=note,
-                when=now - timedelta(days=days_ago),
-            )
-    if not Agreement.objects.filter(slug="garden").exists():
-        text = demo_text(language, "garden.md")
+    when = now - timedelta(days=FOUNDED_DAYS_AGO)
+    idea = demo_text(language, "idea.md")
+    found_community(
+        name=COMMUNITY_NAMES[language],
+        idea_title=idea.title,
+        idea_body=idea.body,
+        standard_slugs=[text.slug for text in standard_texts(language)],
+        language=language,
+        founder=founder,
+        when=when,
+    )
+    note = NOTES[language]["founding"]
+    for position, name, origin in (
+        (200, "tool-library-v1.md", Agreement.Origin.OWN),
+        (210, "garden.md", Agreement.Origin.OWN),
+        (220, "quiet-hours.md", Agreement.Origin.BORROWED),
+    ):
+        text = demo_text(language, name)
         create_agreement(
             title=text.title,
             summary=text.summary,
             body=text.body,
-            slug="garden",
-            origin=Agreement.Origin.OWN,
-            position=210,
-            user=founder,
-            note=notes[0],
-            when=founded_at,
-        )
-    if not Agreement.objects.filter(slug="quiet-hours").exists():
-        text = demo_text(language, "quiet-hours.md")
-        create_agreement(
-            title=text.title,
-            summary=text.summary,
-            body=text.body,
-            slug="quiet-hours",
-            origin=Agreement.Origin.BORROWED,
+            slug=text.slug,
+            origin=origin,
             source_url=text.meta.get("source_url", ""),
             source_version=text.meta.get("source_version", ""),
-            position=220,
+            position=position,
             user=founder,
-            note=notes[0],
-            when=founded_at,
+            note=note,
+            when=when,
         )
+
+
+def tool_library_version(number, *, language, when):
+    """Publish version `number` of the tool library, unless it already has it."""
+    agreement = Agreement.objects.get(slug="tool-library")
+    if agreement.version >= number:
+        return agreement
+    text = demo_text(language, f"tool-library-v{number}.md")
+    return publish_version(
+        agreement=agreement,
+        title=text.title,
+        summary=text.summary,
+        body=text.body,
+        note=NOTES[text_language(language)][number],
+        when=when,
+    )

@@ -1,0 +1,114 @@
+"""Reads for the membership pages: every count comes from the counter tables."""
+
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from agreements.models import Agreement, Edition
+from agreements.selectors import compare_versions
+
+from .models import (
+    ACTIVE_CORE_DAYS,
+    DORMANT_AFTER_DAYS,
+    Acceptance,
+    AcceptanceCount,
+    DailyCount,
+    MembershipCount,
+    StandingCount,
+    days_ago,
+)
+from .services import FORMER, MEMBERS, VOLUNTEERS
+
+
+@dataclass
+class RoleCounts:
+    members: int
+    in_good_standing: int
+    active_core: int
+    volunteers: int
+    dormant: int
+    former: int
+
+    @property
+    def to_accept_changes(self):
+        return self.members - self.in_good_standing
+
+
+def _recent(kind, days):
+    return (
+        DailyCount.objects.filter(kind=kind, day__gt=days_ago(days)).aggregate(n=Sum("value"))["n"]
+        or 0
+    )
+
+
+def role_counts():
+    """Counts by role, from the counter tables: a handful of indexed reads at any scale."""
+    named = dict(MembershipCount.objects.values_list("name", "value"))
+    members = named.get(MEMBERS, 0)
+    standing = (
+        StandingCount.objects.filter(edition=Edition.current_number())
+        .values_list("value", flat=True)
+        .first()
+        or 0
+    )
+    return RoleCounts(
+        members=members,
+        in_good_standing=standing,
+        active_core=_recent(DailyCount.ACTION, ACTIVE_CORE_DAYS),
+        volunteers=named.get(VOLUNTEERS, 0),
+        dormant=max(members - _recent(DailyCount.FOLLOW, DORMANT_AFTER_DAYS), 0),
+        former=named.get(FORMER, 0),
+    )
+
+
+def agreements_with_acceptance_counts():
+    """Agreements in force, each with `accepted_count`: how many accept its current version."""
+    agreements = list(Agreement.objects.in_force().in_reading_order().defer("body", "body_html"))
+    counts = {
+        (row.agreement_id, row.version): row.value
+        for row in AcceptanceCount.objects.filter(agreement__in=agreements)
+    }
+    for agreement in agreements:
+        agreement.accepted_count = counts.get((agreement.pk, agreement.version), 0)
+    return agreements
+
+
+@dataclass
+class Change:
+    agreement: Agreement
+    accepted_version: int | None
+    comparison: object = None
+
+
+def changes_to_accept(member):
+    """For a member not in good standing: each agreement to accept again (or for the first time),
+    with the comparison between the version they accepted and the one in force."""
+    changes = []
+    for agreement in member.outdated_agreements():
+        comparison = None
+        if agreement.accepted_version:
+            comparison = compare_versions(agreement, agreement.accepted_version, agreement.version)
+        changes.append(Change(agreement, agreement.accepted_version, comparison))
+    return changes
+
+
+def stale_changes(agreements, seen_versions):
+    """What changed in each agreement between the version a person was shown and now."""
+    changes = []
+    for agreement in agreements:
+        seen = seen_versions.get(agreement.pk)
+        comparison = None
+        if seen and agreement.is_in_force and seen != agreement.version:
+            comparison = compare_versions(agreement, seen, agreement.version)
+        changes.append(Change(agreement, seen, comparison))
+    return changes
+
+
+def acceptance_history(member, limit=100):
+    """What this person accepted and when, newest first: public, like every acceptance."""
+    return (
+        Acceptance.objects.filter(member=member)
+        .select_related("agreement")
+        .defer("agreement__body", "agreement__body_html")
+        .order_by("-accepted_at", "-id")[:limit]
+    )

@@ -1,0 +1,328 @@
+"""Joining, accepting, leaving and the counters they move: one transaction per act.
+
+Every act locks the member's row first, so a double submit or two open tabs are applied one after
+the other and the second finds nothing left to do. Counters change through `Tally`, which applies
+its changes in one fixed order, so concurrent acts by different members wait for each other on
+the counter rows instead of deadlocking.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from agreements.models import Agreement, Edition
+
+from .models import (
+    VISIT_RECORD_INTERVAL,
+    Acceptance,
+    AcceptanceCount,
+    DailyCount,
+    MembershipCount,
+    StandingCount,
+    User,
+)
+from .signals import member_joined
+
+MEMBERS, FORMER, VOLUNTEERS = "members", "former", "volunteers"
+
+
+class Tally:
+    """Counter changes made by one act, applied together at the end of its transaction."""
+
+    def __init__(self):
+        self.deltas = defaultdict(int)
+
+    def acceptance(self, agreement_id, version, delta):
+        self.deltas[("1-acceptance", agreement_id, version)] += delta
+
+    def standing(self, edition, delta):
+        if edition:
+            self.deltas[("2-standing", edition)] += delta
+
+    def membership(self, name, delta):
+        self.deltas[("3-membership", name)] += delta
+
+    def daily(self, kind, moment, delta):
+        if moment is not None:
+            self.deltas[("4-daily", kind, timezone.localdate(moment))] += delta
+
+    def apply(self):
+        for key in sorted(self.deltas):
+            delta = self.deltas[key]
+            if delta:
+                _add(*_counter(key), delta)
+        self.deltas.clear()
+
+
+def _counter(key):
+    kind, *rest = key
+    if kind == "1-acceptance":
+        return AcceptanceCount, {"agreement_id": rest[0], "version": rest[1]}
+    if kind == "2-standing":
+        return StandingCount, {"edition": rest[0]}
+    if kind == "3-membership":
+        return MembershipCount, {"name": rest[0]}
+    return DailyCount, {"kind": rest[0], "day": rest[1]}
+
+
+def _add(model, lookup, delta):
+    if not model.objects.filter(**lookup).update(value=F("value") + delta):
+        model.objects.get_or_create(**lookup)
+        model.objects.filter(**lookup).update(value=F("value") + delta)
+
+
+@dataclass
+class AcceptResult:
+    accepted: list = field(default_factory=list)
+    # Agreements whose version changed (or that appeared or were repealed) since the page was
+    # shown: nothing was accepted, the member is shown what changed and asked again.
+    stale: list = field(default_factory=list)
+    joined: bool = False
+
+
+def _lock(member):
+    return User.objects.select_for_update().get(pk=member.pk)
+
+
+def _enter(member, tally, now):
+    """The member has just accepted everything in force: they are a member from now."""
+    if member.is_former_member:
+        tally.membership(FORMER, -1)
+    member.joined_at, member.left_at = now, None
+    member.followed_at = member.last_action_at = now
+    tally.membership(MEMBERS, +1)
+    if member.is_volunteer:
+        tally.membership(VOLUNTEERS, +1)
+    tally.daily(DailyCount.FOLLOW, now, +1)
+    tally.daily(DailyCount.ACTION, now, +1)
+
+
+def _exit(member, tally, now):
+    tally.membership(MEMBERS, -1)
+    tally.membership(FORMER, +1)
+    if member.is_volunteer:
+        tally.membership(VOLUNTEERS, -1)
+    tally.daily(DailyCount.FOLLOW, member.followed_at, -1)
+    tally.daily(DailyCount.ACTION, member.last_action_at, -1)
+    tally.standing(member.standing_edition, -1)
+    member.left_at = now
+    member.standing_edition = 0
+
+
+def _act(member, tally, now):
+    """A public action: keeps the member in the active core for the next 90 days."""
+    if member.is_member:
+        tally.daily(DailyCount.ACTION, member.last_action_at, -1)
+        tally.daily(DailyCount.ACTION, now, +1)
+    member.last_action_at = now
+
+
+@transaction.atomic
+def accept_agreements(*, member, versions, complete=False, now=None):
+    """Accept the given versions (`{agreement_id: version}`) of agreements in force.
+
+    `versions` are what the member was shown. If any of them is no longer the version in force
+    (or, with `complete`, an agreement in force was not shown at all), nothing is accepted and
+    the stale agreements are returned, so the member sees what changed and decides again.
+    Accepting what is already accepted does nothing. Whoever thereby accepts everything in force
+    becomes a member (again) and is in good standing for the current edition.
+    """
+    now = now or timezone.now()
+    # Read the edition before the versions: if a new version takes effect between the two reads,
+    # the member is counted in good standing for the older edition only, never wrongly for the new.
+    edition = Edition.current_number()
+    member = _lock(member)
+    in_force = {a.pk: a for a in Agreement.objects.in_force().defer("body", "body_html")}
+    stale = [
+        in_force.get(pk) or Agreement.objects.filter(pk=pk).defer("body", "body_html").first()
+        for pk, version in versions.items()
+        if pk not in in_force or in_force[pk].version != version
+    ]
+    if complete:
+        stale += [a for pk, a in in_force.items() if pk not in versions]
+    stale = [a for a in stale if a is not None]
+    if stale:
+        return AcceptResult(stale=stale)
+
+    current = {a.agreement_id: a for a in member.current_acceptances()}
+    tally = Tally()
+    accepted = []
+    for pk in versions:
+        agreement, old = in_force[pk], current.get(pk)
+        if old is not None and old.version == agreement.version:
+            continue
+        if old is not None:
+            old.superseded_at = now
+            old.save(update_fields=["superseded_at"])
+            tally.acceptance(pk, old.version, -1)
+        current[pk] = Acceptance.objects.create(
+            member=member, agreement=agreement, version=agreement.version, accepted_at=now
+        )
+        tally.acceptance(pk, agreement.version, +1)
+        accepted.append(agreement)
+
+    result = AcceptResult(accepted=accepted)
+    if accepted:
+        _act(member, tally, now)
+    accepts_everything = all(
+        pk in current and current[pk].version == agreement.version
+        for pk, agreement in in_force.items()
+    )
+    if member.standing_edition != edition and accepts_everything:
+        if not member.is_member:
+            _enter(member, tally, now)
+            result.joined = True
+        tally.standing(member.standing_edition, -1)
+        tally.standing(edition, +1)
+        member.standing_edition = edition
+    if accepted or result.joined or tally.deltas:
+        member.save()
+        tally.apply()
+    if result.joined:
+        member_joined.send(sender=User, member=member, count=count(MEMBERS))
+    return result
+
+
+@transaction.atomic
+def leave(*, member, now=None):
+    """Withdraw every acceptance. The rows stay, marked withdrawn, in the public record."""
+    now = now or timezone.now()
+    member = _lock(member)
+    tally = Tally()
+    for acceptance in member.current_acceptances():
+        tally.acceptance(acceptance.agreement_id, acceptance.version, -1)
+    member.current_acceptances().update(withdrawn_at=now)
+    if member.is_member:
+        _exit(member, tally, now)
+    member.save()
+    tally.apply()
+    return member
+
+
+@transaction.atomic
+def record_action(*, member, now=None):
+    """Proposing, commenting and voting count for the active core (agreements signal this)."""
+    now = now or timezone.now()
+    member = _lock(member)
+    tally = Tally()
+    _act(member, tally, now)
+    member.save(update_fields=["last_action_at"])
+    tally.apply()
+
+
+def record_follow(*, member, now=None):
+    """A visit to the news or a feed: the member still follows the community.
+
+    Written at most once an hour per member, so reading the news costs nothing most of the time.
+    """
+    now = now or timezone.now()
+    if member.followed_at and now - member.followed_at < VISIT_RECORD_INTERVAL:
+        return False
+    with transaction.atomic():
+        locked = _lock(member)
+        if locked.followed_at and now - locked.followed_at < VISIT_RECORD_INTERVAL:
+            return False
+        tally = Tally()
+        if locked.is_member:
+            tally.daily(DailyCount.FOLLOW, locked.followed_at, -1)
+            tally.daily(DailyCount.FOLLOW, now, +1)
+        locked.followed_at = now
+        locked.save(update_fields=["followed_at"])
+        tally.apply()
+    member.followed_at = now
+    return True
+
+
+@transaction.atomic
+def update_profile(*, member, **fields):
+    """Save profile and settings; volunteering moves the volunteers count."""
+    locked = _lock(member)
+    was_volunteer = locked.is_volunteer
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    if not locked.is_volunteer:
+        locked.volunteer_offer = ""
+    locked.save()
+    if locked.is_member and was_volunteer != locked.is_volunteer:
+        tally = Tally()
+        tally.membership(VOLUNTEERS, +1 if locked.is_volunteer else -1)
+        tally.apply()
+    return locked
+
+
+def edition_started(*, edition):
+    """A new edition: nobody has accepted it yet, unless it asks less than the last one (a
+    repeal), in which case everyone who now accepts everything in force is in good standing."""
+    StandingCount.objects.get_or_create(edition=edition.number)
+    if not edition.requirements_shrank:
+        return
+    required = dict(Agreement.objects.in_force().values_list("id", "version"))
+    members = User.objects.members()
+    if required:
+        matching = Q()
+        for pk, version in required.items():
+            matching |= Q(agreement_id=pk, version=version)
+        accepting = (
+            Acceptance.objects.filter(
+                matching, withdrawn_at__isnull=True, superseded_at__isnull=True
+            )
+            .values("member")
+            .annotate(n=Count("id"))
+            .filter(n=len(required))
+            .values("member")
+        )
+        members = members.filter(pk__in=accepting)
+    tally = Tally()
+    for previous in members.values("standing_edition").annotate(n=Count("id")):
+        tally.standing(previous["standing_edition"], -previous["n"])
+        tally.standing(edition.number, previous["n"])
+    members.update(standing_edition=edition.number)
+    tally.apply()
+
+
+# -- reading the counters ----------------------------------------------------------------------
+
+
+def count(name):
+    return MembershipCount.objects.filter(name=name).values_list("value", flat=True).first() or 0
+
+
+@transaction.atomic
+def rebuild_counters():
+    """Recompute every counter from the rows they count (`manage.py recount_members`)."""
+    members = User.objects.members()
+    MembershipCount.objects.all().delete()
+    MembershipCount.objects.bulk_create(
+        [
+            MembershipCount(name=MEMBERS, value=members.count()),
+            MembershipCount(name=FORMER, value=User.objects.filter(left_at__isnull=False).count()),
+            MembershipCount(name=VOLUNTEERS, value=members.filter(is_volunteer=True).count()),
+        ]
+    )
+    StandingCount.objects.all().delete()
+    StandingCount.objects.bulk_create(
+        StandingCount(edition=row["standing_edition"], value=row["n"])
+        for row in members.filter(standing_edition__gt=0)
+        .values("standing_edition")
+        .annotate(n=Count("id"))
+    )
+    AcceptanceCount.objects.all().delete()
+    AcceptanceCount.objects.bulk_create(
+        AcceptanceCount(agreement_id=row["agreement"], version=row["version"], value=row["n"])
+        for row in Acceptance.objects.filter(withdrawn_at__isnull=True, superseded_at__isnull=True)
+        .values("agreement", "version")
+        .annotate(n=Count("id"))
+    )
+    DailyCount.objects.all().delete()
+    for kind, moment in ((DailyCount.FOLLOW, "followed_at"), (DailyCount.ACTION, "last_action_at")):
+        DailyCount.objects.bulk_create(
+            DailyCount(kind=kind, day=row["day"], value=row["n"])
+            for row in members.filter(**{f"{moment}__isnull": False})
+            .annotate(day=TruncDate(moment))
+            .values("day")
+            .annotate(n=Count("id"))
+        )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("<str:username>/", views.profile, name="profile"),
+    path("<str:username>/settings/", views.member_settings, name="settings"),
+]

@@ -1,0 +1,174 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from agreements.models import Agreement
+
+from . import selectors, services
+from .forms import AcceptForm, LoginForm, SettingsForm, SignupForm
+from .models import ROLE_LABELS, User
+
+
+def _safe_next(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _with_language(response, user):
+    """The interface speaks the language the person chose, from the next page on."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        user.language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request, reverse("join")))
+    form = SignupForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user})
+        return _with_language(redirect(_safe_next(request, reverse("join"))), user)
+    return render(
+        request, "registration/signup.html", {"form": form, "next": _safe_next(request, "")}
+    )
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        return _with_language(super().form_valid(form), form.get_user())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_settings(request, username):
+    if request.user.username.lower() != username.lower():
+        raise PermissionDenied(_("Only the owner of an account can change its settings."))
+    form = SettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = services.update_profile(member=request.user, **form.cleaned_data)
+        messages.success(request, _("Your settings are saved."))
+        return _with_language(redirect(user.get_absolute_url()), user)
+    return render(request, "members/settings.html", {"form": form})
+
+
+@require_GET
+def profile(request, username):
+    member = get_object_or_404(User, username__iexact=username)
+    if member.username != username:
+        return redirect(member.get_absolute_url(), permanent=True)
+    return render(
+        request,
+        "members/profile.html",
+        {
+            "member": member,
+            "roles": [ROLE_LABELS[role] for role in member.roles()],
+            "acceptances": selectors.acceptance_history(member),
+            "is_owner": request.user == member,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def join(request):
+    """Read the agreements in force and accept them all in one act; or, for a member, accept
+    what changed since the version they accepted."""
+    user = request.user
+    stale = []
+    if request.method == "POST":
+        if not user.is_authenticated:
+            return redirect(f"{reverse('signup')}?next={reverse('join')}")
+        form = AcceptForm(request.POST)
+        if not form.is_valid():
+            for error in form.non_field_errors():
+                messages.error(request, error)
+            return redirect("join")
+        result = services.accept_agreements(
+            member=user,
+            versions=form.cleaned_data["versions"],
+            complete=form.cleaned_data["complete"],
+        )
+        if not result.stale:
+            _announce(request, result)
+            return HttpResponseRedirect(_safe_next(request, reverse("join")))
+        stale = selectors.stale_changes(result.stale, form.cleaned_data["versions"])
+        messages.warning(
+            request,
+            _(
+                "Nothing was accepted: an agreement changed while you were reading. "
+                "Here is what changed; please decide again."
+            ),
+        )
+    agreements = list(Agreement.objects.in_force().in_reading_order())
+    accepted = {}
+    if user.is_authenticated:
+        accepted = dict(user.current_acceptances().values_list("agreement_id", "version"))
+    for agreement in agreements:
+        agreement.accepted_version = accepted.get(agreement.pk)
+    return render(
+        request,
+        "members/join.html",
+        {
+            "agreements": agreements,
+            "stale": stale,
+            "changes": selectors.changes_to_accept(user) if user.is_authenticated else [],
+        },
+    )
+
+
+def _announce(request, result):
+    if result.joined:
+        messages.success(request, _("You are a member now. Welcome!"))
+    elif result.accepted:
+        titles = ", ".join(a.title for a in result.accepted)
+        messages.success(request, _("Accepted: %(titles)s.") % {"titles": titles})
+    else:
+        messages.info(request, _("You had already accepted this."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def leave(request):
+    if request.method == "POST":
+        services.leave(member=request.user)
+        messages.success(
+            request,
+            _("You have left. Your acceptances are withdrawn; you can join again at any time."),
+        )
+        return redirect(request.user.get_absolute_url())
+    return render(request, "members/leave.html")
+
+
+@require_GET
+def community(request):
+    return render(
+        request,
+        "members/community.html",
+        {
+            "counts": selectors.role_counts(),
+            "agreements": selectors.agreements_with_acceptance_counts(),
+        },
+    )

@@ -1,0 +1,124 @@
+import random
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from agreements.models import Agreement
+from agreements.services import publish_version
+from members.models import AcceptanceCount, DailyCount, MembershipCount, StandingCount, User
+from members.selectors import role_counts
+from members.services import accept_agreements, leave, rebuild_counters, record_follow
+from tests.factories import make_member, make_user, versions_in_force
+
+NOW = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+
+
+@pytest.mark.parametrize(("days", "active"), [(0, True), (89, True), (90, False), (200, False)])
+def test_active_core_means_a_public_action_within_90_days(client, community, days, active):
+    with time_machine.travel(NOW, tick=False):
+        alice = make_member("alice", now=NOW - timedelta(days=days))
+        record_follow(member=alice, now=NOW)
+
+        assert ("active_core" in alice.roles()) is active
+        assert role_counts().active_core == (1 if active else 0)
+        assert ("active core" in client.get("/members/alice/").content.decode()) is active
+
+
+@pytest.mark.parametrize(("days", "dormant"), [(0, False), (179, False), (180, True)])
+def test_dormant_means_no_sign_of_following_for_180_days(client, community, days, dormant):
+    with time_machine.travel(NOW, tick=False):
+        alice = make_member("alice", now=NOW - timedelta(days=400))
+        record_follow(member=alice, now=NOW - timedelta(days=days))
+        alice.refresh_from_db()
+
+        assert alice.is_dormant() is dormant
+        assert role_counts().dormant == (1 if dormant else 0)
+        assert ("dormant" in client.get("/members/alice/").content.decode()) is dormant
+
+
+def test_a_new_member_is_not_dormant_and_is_in_the_active_core(community):
+    alice = make_member("alice")
+
+    assert alice.roles() == ["active_core", "member"]
+
+
+def test_following_is_recorded_at_most_once_an_hour(community, django_assert_num_queries):
+    alice = make_member("alice", now=NOW - timedelta(days=10))
+
+    assert record_follow(member=alice, now=NOW)
+    with django_assert_num_queries(0):
+        assert not record_follow(member=alice, now=NOW + timedelta(minutes=59))
+    assert record_follow(member=alice, now=NOW + timedelta(minutes=61))
+    alice.refresh_from_db()
+    assert alice.followed_at == NOW + timedelta(minutes=61)
+
+
+def test_volunteering_is_declared_in_settings_and_counted(client, community):
+    alice = make_member("alice")
+    client.force_login(alice)
+
+    client.post(
+        "/members/alice/settings/",
+        {"language": "en", "is_volunteer": "on", "volunteer_offer": "I sharpen tools."},
+    )
+
+    assert role_counts().volunteers == 1
+    profile = client.get("/members/alice/").content.decode()
+    assert "volunteer" in profile and "I sharpen tools." in profile
+    client.post("/members/alice/settings/", {"language": "en"})
+    assert role_counts().volunteers == 0
+    alice.refresh_from_db()
+    assert alice.volunteer_offer == ""
+
+
+def test_volunteers_who_leave_are_no_longer_counted(community):
+    alice = make_member("alice")
+    from members.services import update_profile
+
+    update_profile(member=alice, is_volunteer=True, volunteer_offer="Bikes.")
+    leave(member=alice)
+
+    assert role_counts().volunteers == 0
+
+
+def _counters():
+    return (
+        sorted(MembershipCount.objects.filter(value__gt=0).values_list("name", "value")),
+        sorted(StandingCount.objects.filter(value__gt=0).values_list("edition", "value")),
+        sorted(
+            AcceptanceCount.objects.filter(value__gt=0).values_list("agreement", "version", "value")
+        ),
+        sorted(DailyCount.objects.filter(value__gt=0).values_list("kind", "day", "value")),
+    )
+
+
+def test_counters_kept_act_by_act_equal_counters_rebuilt_from_rows(community):
+    rng = random.Random(7)
+    users = [make_user(f"u{n}") for n in range(12)]
+    rules = Agreement.objects.get(slug="public-agreements")
+    for step in range(80):
+        user = rng.choice(users)
+        user.refresh_from_db()
+        when = NOW - timedelta(days=rng.randint(0, 300))
+        roll = rng.random()
+        if roll < 0.45:
+            accept_agreements(member=user, versions=versions_in_force(), complete=True, now=when)
+        elif roll < 0.6:
+            leave(member=user, now=when)
+        elif roll < 0.75:
+            record_follow(member=user, now=when)
+        elif roll < 0.8:
+            publish_version(agreement=rules, body=f"Wording {step}.", note="x")
+        else:
+            agreement = rng.choice(list(Agreement.objects.in_force()))
+            accept_agreements(member=user, versions={agreement.pk: agreement.version}, now=when)
+    incremental = _counters()
+    for model in (MembershipCount, StandingCount, AcceptanceCount, DailyCount):
+        assert not model.objects.filter(value__lt=0).exists(), model
+
+    rebuild_counters()
+
+    assert _counters() == incremental
+    assert MembershipCount.objects.get(name="members").value == User.objects.members().count()
