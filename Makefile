@@ -25,7 +25,10 @@ run: translations
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo "Serving http://$(HOST)/ (Ctrl+C stops). Demo logins are listed in README.md."
-	DEBUG=1 $(PY) manage.py runserver $(HOST)
+	@# `advance` moves amendments past their deadlines every minute, as cron does in production.
+	DEBUG=1 $(PY) manage.py advance --loop 60 & ADVANCE=$$!; \
+	  trap 'kill $$ADVANCE 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 test: translations
 	$(PY) -m pytest $(PYTEST_ARGS)

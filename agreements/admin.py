@@ -1,14 +1,27 @@
+"""The admin is for installation and emergencies only. Nothing public changes here: agreement
+texts change only through adopted amendments, so every model is shown read-only, with history."""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agreement, Community, Edition
-from .services import publish_version
+from .models import Agreement, Amendment, Comment, Community, Edition, Procedure
+
+
+class ReadOnly:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Community)
 class CommunityAdmin(admin.ModelAdmin):
     list_display = ["name", "language", "founded_at", "founded_by"]
-    readonly_fields = ["founded_at", "founded_by"]
+    readonly_fields = ["language", "founded_at", "founded_by"]
 
     def has_add_permission(self, request):
         # Founding happens on the home page or with `manage.py found`, which also creates the idea.
@@ -19,44 +32,31 @@ class CommunityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(ReadOnly, SimpleHistoryAdmin):
     list_display = ["title", "slug", "origin", "status", "version", "effective_at"]
     list_filter = ["origin", "status"]
     search_fields = ["title", "slug"]
-    readonly_fields = ["slug", "origin", "status", "version", "effective_at", "body_html"]
     history_list_display = ["version", "status", "change_note"]
-    fields = ["title", "summary", "body", "change_note", *readonly_fields]
 
-    def save_model(self, request, obj, form, change):
-        """An edit of the text here is a new version, never a silent rewrite of the current one."""
-        if not {"title", "summary", "body"} & set(form.changed_data):
-            return
-        publish_version(
-            agreement=obj,
-            body=obj.body,
-            title=obj.title,
-            summary=obj.summary,
-            note=obj.change_note,
-            user=request.user,
-        )
 
-    def has_add_permission(self, request):
-        return False
+@admin.register(Amendment)
+class AmendmentAdmin(ReadOnly, SimpleHistoryAdmin):
+    list_display = ["title", "kind", "agreement", "phase", "author", "proposed_at"]
+    list_filter = ["phase", "kind"]
+    search_fields = ["title"]
+    history_list_display = ["revision", "phase", "revision_note"]
 
-    def has_delete_permission(self, request, obj=None):
-        # Versions are kept forever; an agreement leaves force only by repeal.
-        return False
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnly, SimpleHistoryAdmin):
+    list_display = ["amendment", "author", "created_at", "edited_at"]
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(ReadOnly, SimpleHistoryAdmin):
+    list_display = ["version", "agreement", "discussion_days", "voting_days", "quorum_percent"]
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
+class EditionAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["number", "reason", "agreement", "started_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,6 +3,9 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .models import MAX_TEXT_LENGTH, Amendment, Comment, Procedure, Vote
+from .models.amendment import PROCEDURE_FIELDS
+from .services import PROCEDURE_SLUG
 from .texts import standard_texts
 
 
@@ -47,9 +50,110 @@ class FoundingForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        texts = standard_texts(get_language())
+        texts = [t for t in standard_texts(get_language()) if t.slug != PROCEDURE_SLUG]
         self.fields["standard_slugs"].choices = [
             (text.slug, f"{text.title} — {text.summary}") for text in texts
         ]
         if not self.is_bound:
             self.initial.setdefault("standard_slugs", [text.slug for text in texts])
+
+
+class AmendmentForm(forms.Form):
+    """Propose or revise an amendment. Which fields appear depends on its kind; the procedure
+    fields appear only for a change to the agreement that sets the procedure."""
+
+    title = forms.CharField(
+        label=_("Title of the amendment"),
+        max_length=200,
+        help_text=_("What the amendment does, in a few words."),
+    )
+    proposed_title = forms.CharField(label=_("Title of the agreement"), max_length=200)
+    proposed_summary = forms.CharField(
+        label=_("Summary of the agreement"), max_length=300, required=False
+    )
+    body = forms.CharField(
+        label=_("Full proposed text (Markdown)"),
+        widget=forms.Textarea(attrs={"rows": 22}),
+        max_length=MAX_TEXT_LENGTH,
+        strip=False,
+        help_text=_("The whole agreement as it would read; at most 200,000 characters."),
+    )
+    rationale = forms.CharField(
+        label=_("Rationale (Markdown)"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=20_000,
+        help_text=_("Why this change: what problem it solves, what it costs."),
+    )
+    source_url = forms.URLField(
+        assume_scheme="https",
+        label=_("Borrowed from (address)"),
+        required=False,
+        help_text=_("If this agreement comes from another community, its address there."),
+    )
+    source_version = forms.CharField(
+        label=_("Version at the source"), max_length=40, required=False
+    )
+    note = forms.CharField(
+        label=_("What this revision changes"),
+        max_length=300,
+        help_text=_("Shown in the list of revisions."),
+    )
+
+    def __init__(self, *args, kind, agreement=None, procedure=None, revising=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        if kind == Amendment.Kind.REPEAL:
+            for name in ("proposed_title", "proposed_summary", "body"):
+                del self.fields[name]
+        if kind != Amendment.Kind.NEW:
+            del self.fields["source_url"]
+            del self.fields["source_version"]
+        if not revising:
+            del self.fields["note"]
+        if (
+            kind == Amendment.Kind.CHANGE
+            and procedure is not None
+            and agreement is not None
+            and procedure.agreement_id == agreement.pk
+        ):
+            for name in PROCEDURE_FIELDS:
+                self.fields[name] = Procedure._meta.get_field(name).formfield(required=True)
+                self.initial.setdefault(name, getattr(procedure, name))
+            self.carries_procedure = True
+        else:
+            self.carries_procedure = False
+
+    def main_fields(self):
+        return [field for field in self.visible_fields() if field.name not in PROCEDURE_FIELDS]
+
+    def procedure_fields(self):
+        return [self[name] for name in PROCEDURE_FIELDS if name in self.fields]
+
+    def service_arguments(self):
+        data = dict(self.cleaned_data)
+        data.pop("note", None)
+        if self.carries_procedure:
+            data["procedure_changes"] = {name: data.pop(name) for name in PROCEDURE_FIELDS}
+        return data
+
+
+class VoteForm(forms.Form):
+    choice = forms.ChoiceField(choices=Vote.Choice.choices)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment (Markdown)"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=Comment.MAX_LENGTH,
+    )
+    paragraph = forms.TypedChoiceField(
+        label=_("About paragraph"), coerce=int, required=False, empty_value=None
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, clauses=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["paragraph"].choices = [("", _("the whole amendment"))] + [
+            (n, f"¶ {n}") for n in range(1, clauses + 1)
+        ]

@@ -9,9 +9,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .models import Agreement, Community, Edition
+from .models import Agreement, Community, Edition, Procedure
 from .signals import agreement_changed
 from .texts import standard_texts, text_language
+
+# The standard agreement whose text sets the decision procedure ("How amendments are decided").
+PROCEDURE_SLUG = "amendments"
 
 
 class FoundingError(Exception):
@@ -81,6 +84,7 @@ def create_agreement(
         version=1,
         effective_at=now,
         change_note=note,
+        amendment=amendment,
     )
     _record(agreement, user, note, now)
     agreement.save()
@@ -114,6 +118,7 @@ def publish_version(
     agreement.version += 1
     agreement.effective_at = now
     agreement.change_note = note
+    agreement.amendment = amendment
     _record(agreement, user, note, now)
     agreement.save()
     edition = _start_edition(Edition.Reason.NEW_VERSION, agreement, now)
@@ -137,6 +142,7 @@ def repeal_agreement(*, agreement, note, user=None, amendment=None, when=None):
     agreement.status = Agreement.Status.REPEALED
     agreement.effective_at = now
     agreement.change_note = note
+    agreement.amendment = amendment
     _record(agreement, user, note, now)
     agreement.save()
     edition = _start_edition(Edition.Reason.REPEALED, agreement, now)
@@ -190,7 +196,8 @@ def found_community(
         reason=Edition.Reason.FOUNDED,
         when=when,
     )
-    wanted = set(standard_slugs)
+    # The procedure agreement is always included: without it no agreement could ever change.
+    wanted = set(standard_slugs) | {PROCEDURE_SLUG}
     for position, text in enumerate(standard_texts(language), start=1):
         if text.slug in wanted:
             create_agreement(
@@ -206,4 +213,7 @@ def found_community(
                 reason=Edition.Reason.FOUNDED,
                 when=when,
             )
+    procedure = Procedure.current()
+    procedure.agreement = Agreement.objects.filter(slug=PROCEDURE_SLUG).first()
+    procedure.save()
     return community

@@ -11,3 +11,10 @@ agreement_changed = Signal()
 
 # Sent with: member, when someone proposes, comments or votes (a public action for the roles).
 member_acted = Signal()
+
+# Sent with: amendment, change ("proposed" | "voting" | "adopted" | "rejected" | "withdrawn" |
+# "needs_update" | "resolved").
+amendment_changed = Signal()
+
+# Sent with: comment.
+comment_posted = Signal()

@@ -5,8 +5,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import selectors
+from .amendments import UNREPEALABLE_SLUGS
 from .forms import CompareForm, FoundingForm
-from .models import Agreement
+from .models import Agreement, Procedure
 from .services import FoundingError, found_community
 
 
@@ -29,8 +30,24 @@ def agreement_detail(request, slug):
     return render(
         request,
         "agreements/detail.html",
-        {"agreement": agreement, "accepted_version": _accepted_version(request.user, agreement)},
+        {
+            "agreement": agreement,
+            "accepted_version": _accepted_version(request.user, agreement),
+            "open_amendments": agreement.amendments.open()
+            .select_related("author")
+            .defer("body", "body_html", "rationale", "rationale_html", "conflict"),
+            "procedure": _procedure_set_by(agreement),
+            "can_repeal": agreement.is_in_force
+            and not agreement.is_idea
+            and agreement.slug not in UNREPEALABLE_SLUGS,
+        },
     )
+
+
+def _procedure_set_by(agreement):
+    """The procedure in force, if this is the agreement that sets it (shown on its page)."""
+    procedure = Procedure.current()
+    return procedure if procedure.agreement_id == agreement.pk else None
 
 
 def _accepted_version(user, agreement):

@@ -100,6 +100,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # readers proceed during a write, IMMEDIATE takes the write lock up front instead of failing
     # half-way through a transaction, and the timeout waits for the other writer.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file too: the browser tests' live server answers from other threads, which an
+    # in-memory database can only share unsafely.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
@@ -201,6 +204,20 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# The first decision procedure, used when the community is founded. After founding it changes
+# only through an adopted amendment to the agreement "How amendments are decided".
+PROCEDURE_DEFAULTS = {
+    "discussion_days": int(os.environ.get("PROCEDURE_DISCUSSION_DAYS", "7")),
+    "voting_days": int(os.environ.get("PROCEDURE_VOTING_DAYS", "7")),
+    "quorum_percent": os.environ.get("PROCEDURE_QUORUM_PERCENT", "5"),
+    "quorum_minimum": int(os.environ.get("PROCEDURE_QUORUM_MINIMUM", "3")),
+    "threshold_percent": os.environ.get("PROCEDURE_THRESHOLD_PERCENT", "50"),
+    "effect_delay_days": int(os.environ.get("PROCEDURE_EFFECT_DELAY_DAYS", "3")),
+}
+# Larger than the biggest form we accept (a 200,000-character text in Cyrillic, URL-encoded), so
+# an over-long text gets the form's clear error about the limit, not a bare "400 Bad Request".
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ from news.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("agreements/", include("agreements.urls")),
+    path("amendments/", include("agreements.amendment_urls")),
     path("join/", member_views.join, name="join"),
     path("join/leave/", member_views.leave, name="leave"),
     path("community/", member_views.community, name="community"),

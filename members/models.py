@@ -126,6 +126,16 @@ class User(AbstractUser):
             roles.append("dormant")
         return roles
 
+    @classmethod
+    def members_in_good_standing(cls):
+        """How many members have accepted the current edition (the quorum's base)."""
+        return (
+            StandingCount.objects.filter(edition=Edition.current_number())
+            .values_list("value", flat=True)
+            .first()
+            or 0
+        )
+
     # -- acceptances ---------------------------------------------------------------------------
 
     def current_acceptances(self):

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agreements.models import Agreement
+from agreements.models import Agreement, Procedure
 
 from . import selectors, services
 from .forms import AcceptForm, LoginForm, SettingsForm, SignupForm
@@ -170,5 +170,6 @@ def community(request):
         {
             "counts": selectors.role_counts(),
             "agreements": selectors.agreements_with_acceptance_counts(),
+            "procedure": Procedure.current(),
         },
     )

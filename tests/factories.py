@@ -53,3 +53,18 @@ def make_member(username=None, *, now=None, **fields):
     accept_agreements(member=user, versions=versions_in_force(), complete=True, now=now)
     user.refresh_from_db()
     return user
+
+
+def make_amendment(*, author, agreement=None, kind="change", body=None, now=None, **fields):
+    """A proposal through the real service; a change appends a clause to the agreement."""
+    from agreements.amendments import propose_amendment
+
+    if kind == "change" and body is None:
+        body = agreement.body.rstrip() + "\n\nAn added clause.\n"
+    fields.setdefault("title", f"Amendment {next(_sequence)}")
+    fields.setdefault("rationale", "Because it helps.")
+    if kind == "new":
+        fields.setdefault("proposed_title", f"New agreement {next(_sequence)}")
+    return propose_amendment(
+        author=author, kind=kind, agreement=agreement, body=body or "", now=now, **fields
+    )

@@ -1,31 +1,18 @@
-"""The demo community's agreements: an idea, the standard agreements, an agreement of its own that
-gets new versions over time (so history and diff show real content) and a borrowed one.
-
-Each step is idempotent; `seed_demo` (news/) interleaves them with what members do, so the demo
-reads like a year in the life of a community.
+"""The demo community's agreements: an idea, the standard agreements, two agreements of its own (the
+tool library later changes by amendment, so history and diff show real content) and a borrowed
+one. The rest of the story is told in news/demo.py.
 """
 
 from datetime import timedelta
 from pathlib import Path
 
 from agreements.models import Agreement
-from agreements.services import create_agreement, found_community, is_founded, publish_version
+from agreements.services import create_agreement, found_community, is_founded
 from agreements.texts import read, standard_texts, text_language
 
 TEXTS = Path(__file__).resolve().parent / "texts"
 COMMUNITY_NAMES = {"en": "Riverside Commons", "ru": "Приречная община"}
-NOTES = {
-    "en": {
-        "founding": "Adopted at founding.",
-        2: "Opening hours and a deposit rule.",
-        3: "Simpler returns.",
-    },
-    "ru": {
-        "founding": "Принято при основании.",
-        2: "Часы работы и правило залога.",
-        3: "Упрощён возврат.",
-    },
-}
+FOUNDING_NOTES = {"en": "Adopted at founding.", "ru": "Принято при основании."}
 FOUNDED_DAYS_AGO = 400
 
 
@@ -49,7 +36,7 @@ def found(*, language, now, founder=None):
         founder=founder,
         when=when,
     )
-    note = NOTES[language]["founding"]
+    note = FOUNDING_NOTES[language]
     for position, name, origin in (
         (200, "tool-library-v1.md", Agreement.Origin.OWN),
         (210, "garden.md", Agreement.Origin.OWN),
@@ -69,19 +56,3 @@ def found(*, language, now, founder=None):
             note=note,
             when=when,
         )
-
-
-def tool_library_version(number, *, language, when):
-    """Publish version `number` of the tool library, unless it already has it."""
-    agreement = Agreement.objects.get(slug="tool-library")
-    if agreement.version >= number:
-        return agreement
-    text = demo_text(language, f"tool-library-v{number}.md")
-    return publish_version(
-        agreement=agreement,
-        title=text.title,
-        summary=text.summary,
-        body=text.body,
-        note=NOTES[text_language(language)][number],
-        when=when,
-    )

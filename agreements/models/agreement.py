@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .rendering import render_markdown
+from ..rendering import render_markdown
 
 # A proposed or adopted text longer than this is refused with a clear message (issue #4); the
 # founding idea and standard agreements are far below it.
@@ -94,6 +94,15 @@ class Agreement(models.Model):
     )
     position = models.PositiveIntegerField(_("position"), default=100)
     change_note = models.CharField(_("change summary"), max_length=300, blank=True)
+    # The adopted amendment that made this version (none for founding texts).
+    amendment = models.ForeignKey(
+        "agreements.Amendment",
+        verbose_name=_("made by amendment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     history = HistoricalRecords(verbose_name=_("agreement version"), excluded_fields=["position"])
     objects = AgreementQuerySet.as_manager()

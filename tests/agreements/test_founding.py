@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from agreements.models import Agreement, Community, Edition
+from agreements.models import Agreement, Community, Edition, Procedure
 from agreements.services import FoundingError, found_community
 from agreements.texts import standard_texts
 
@@ -14,7 +14,7 @@ def founding_data(**overrides):
         "idea_title": "Why we unite",
         "idea_body": "We share a hill.\n\nJoin us.",
         "language": "en",
-        "standard_slugs": ["public-agreements", "amendments"],
+        "standard_slugs": ["public-agreements", "text-decides"],
     }
     data.update(overrides)
     return data
@@ -66,7 +66,9 @@ def test_installer_states_the_idea_and_chooses_standard_agreements(client, super
     form_page = client.get("/").content.decode()
     assert "State the idea" in form_page
     for slug in STANDARD_SLUGS:
-        assert f'value="{slug}"' in form_page
+        if slug != "amendments":
+            assert f'value="{slug}"' in form_page
+    assert "is always included" in form_page
 
     response = client.post("/", founding_data(), follow=True)
 
@@ -77,8 +79,10 @@ def test_installer_states_the_idea_and_chooses_standard_agreements(client, super
     assert idea.history.get().history_user == superuser
     assert set(Agreement.objects.filter(origin="standard").values_list("slug", flat=True)) == {
         "public-agreements",
+        "text-decides",
         "amendments",
     }
+    assert Procedure.current().agreement.slug == "amendments"
     assert "We share a hill." in response.content.decode()
     assert Edition.current_number() >= 1
 
@@ -126,9 +130,10 @@ def test_found_command_reads_the_idea_from_a_markdown_file(tmp_path):
     agreement = Agreement.objects.get(is_idea=True)
     assert agreement.title == "Why we unite"
     assert agreement.body.startswith("We share a hill.")
-    assert list(Agreement.objects.filter(origin="standard").values_list("slug", flat=True)) == [
-        "public-agreements"
-    ]
+    assert set(Agreement.objects.filter(origin="standard").values_list("slug", flat=True)) == {
+        "public-agreements",
+        "amendments",
+    }
 
 
 @pytest.mark.django_db

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,8 +16,8 @@ def test_a_newcomer_signs_up_joins_and_is_a_member(page, live_server, community)
 
     page.wait_for_url("**/join/")
     page.get_by_role("button", name="I accept all").click()
-    assert page.get_by_text("You are a member now. Welcome!").is_visible()
+    expect(page.get_by_text("You are a member now. Welcome!")).to_be_visible()
 
     page.get_by_role("link", name="newcomer").click()
     page.wait_for_url("**/members/newcomer/")
-    assert page.get_by_text("member in good standing").is_visible()
+    expect(page.get_by_text("member in good standing")).to_be_visible()

@@ -83,7 +83,7 @@ def test_volunteers_who_leave_are_no_longer_counted(community):
     assert role_counts().volunteers == 0
 
 
-def _counters():
+def counters():
     return (
         sorted(MembershipCount.objects.filter(value__gt=0).values_list("name", "value")),
         sorted(StandingCount.objects.filter(value__gt=0).values_list("edition", "value")),
@@ -114,11 +114,11 @@ def test_counters_kept_act_by_act_equal_counters_rebuilt_from_rows(community):
         else:
             agreement = rng.choice(list(Agreement.objects.in_force()))
             accept_agreements(member=user, versions={agreement.pk: agreement.version}, now=when)
-    incremental = _counters()
+    incremental = counters()
     for model in (MembershipCount, StandingCount, AcceptanceCount, DailyCount):
         assert not model.objects.filter(value__lt=0).exists(), model
 
     rebuild_counters()
 
-    assert _counters() == incremental
+    assert counters() == incremental
     assert MembershipCount.objects.get(name="members").value == User.objects.members().count()

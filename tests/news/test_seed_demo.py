@@ -1,24 +1,46 @@
 import pytest
 from django.core.management import call_command
 
-from agreements.models import Agreement, Community
+from agreements.models import Agreement, Amendment, Community
+from members.models import User
+from members.services import rebuild_counters
+from tests.members.test_roles import counters
 
 
 @pytest.mark.django_db
-def test_seed_demo_builds_a_community_with_history_and_is_idempotent():
+def test_seed_demo_tells_a_story_with_every_phase_and_is_idempotent():
     call_command("seed_demo")
-    counts = Agreement.objects.count(), Agreement.history.count()
+    snapshot = Agreement.objects.count(), Agreement.history.count(), Amendment.objects.count()
     call_command("seed_demo")
 
-    assert (Agreement.objects.count(), Agreement.history.count()) == counts
+    assert snapshot == (
+        Agreement.objects.count(),
+        Agreement.history.count(),
+        Amendment.objects.count(),
+    )
     assert Community.current().name == "Riverside Commons"
-    assert Agreement.objects.filter(is_idea=True).exists()
     assert Agreement.objects.filter(origin="standard").count() >= 5
+    assert Agreement.objects.get(origin="borrowed").source_url.startswith("https://")
     tools = Agreement.objects.get(slug="tool-library")
-    assert tools.version >= 3
-    assert [v.version for v in tools.versions()] == list(range(1, tools.version + 1))
-    borrowed = Agreement.objects.get(origin="borrowed")
-    assert borrowed.source_url.startswith("https://")
+    assert tools.version == 3
+    assert tools.get_version(3).amendment.phase == "adopted"
+    phases = set(Amendment.objects.values_list("phase", flat=True))
+    assert phases == {"discussion", "voting", "adopted", "rejected", "withdrawn", "needs_update"}
+    assert Amendment.objects.filter(comment_count__gt=0).exists()
+    assert Amendment.objects.filter(support_count__gt=0).exists()
+    roles = {user.username: user.roles() for user in User.objects.all()}
+    assert "former" in roles["emil"] and "dormant" in roles["dana"]
+    assert "member_outdated" in roles["boris"] and "volunteer" in roles["anna"]
+
+
+@pytest.mark.django_db
+def test_the_demo_counters_equal_counters_rebuilt_from_rows():
+    call_command("seed_demo")
+    kept = counters()
+
+    rebuild_counters()
+
+    assert counters() == kept
 
 
 @pytest.mark.django_db
@@ -27,3 +49,12 @@ def test_seed_demo_in_russian():
 
     assert Community.current().name == "Приречная община"
     assert Agreement.objects.get(slug="amendments").title == "Как принимаются поправки"
+    assert Amendment.objects.filter(title="Проще возврат", phase="adopted").exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_never_touches_a_founded_community(community):
+    call_command("seed_demo")
+
+    assert Community.current().name == "Test Commons"
+    assert not Amendment.objects.exists()

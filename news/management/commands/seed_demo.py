@@ -1,17 +1,15 @@
-from datetime import timedelta
-
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
-from agreements import demo as agreements_demo
-from members import demo as members_demo
+from members.demo import DEMO_PASSWORD
+from news.demo import seed
 
 
 class Command(BaseCommand):
     help = (
-        "Create a small demo community with a year of history (idempotent: running it again "
-        "adds nothing twice). For local trials only: demo accounts share a published password."
+        "Create the demo community, a year of its history told through the site's own services. "
+        "Does nothing on a founded site, so running it again adds nothing twice. For local trials "
+        "only: the demo accounts share a published password."
     )
 
     def add_arguments(self, parser):
@@ -19,22 +17,12 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, language, **options):
-        now = timezone.now()
-        people = members_demo.create_people()
-        agreements_demo.found(language=language, now=now, founder=people["anna"])
-        # The founders and early members join; Dana stops following after the first months.
-        members_demo.join_all(people, ["anna", "boris", "dana", "emil"], now=now, days_ago=395)
-        agreements_demo.tool_library_version(2, language=language, when=now - timedelta(days=60))
-        members_demo.join_all(people, ["chen", "fatima"], now=now, days_ago=55)
-        members_demo.accept_changes(people, ["anna", "boris", "emil"], now=now, days_ago=50)
-        members_demo.leave_community(people, "emil", now=now, days_ago=40)
-        agreements_demo.tool_library_version(3, language=language, when=now - timedelta(days=20))
-        members_demo.accept_changes(people, ["anna", "fatima"], now=now, days_ago=15)
-        members_demo.follow(people, ["boris"], now=now, days_ago=100)
-        members_demo.follow(people, ["anna", "chen", "fatima"], now=now, days_ago=2)
+        if not seed(language=language):
+            self.stdout.write("The site is already founded; nothing to do.")
+            return
         self.stdout.write(
             self.style.SUCCESS(
-                "Demo community ready. Accounts: anna, boris, chen, dana, fatima, emil (left) and "
-                f"installer (admin); password: {members_demo.DEMO_PASSWORD}"
+                "Demo community ready. Accounts: anna, boris, chen, dana, fatima, gleb, hana, "
+                f"emil (left) and installer (admin); password: {DEMO_PASSWORD}"
             )
         )

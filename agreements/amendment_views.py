@@ -1,0 +1,298 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import amendments as service
+from . import selectors
+from .forms import AmendmentForm, CommentForm, VoteForm
+from .models import Agreement, Amendment, Comment, Procedure
+from .rendering import render_markdown
+
+
+@require_GET
+def amendment_list(request):
+    agreement = None
+    if request.GET.get("agreement"):
+        agreement = get_object_or_404(Agreement, slug=request.GET["agreement"])
+    phase = request.GET.get("phase")
+    if phase and phase not in Amendment.Phase.values:
+        raise Http404(_("No such phase."))
+    return render(
+        request,
+        "amendments/list.html",
+        {
+            "agreement": agreement,
+            "phase": phase,
+            "groups": selectors.amendments_by_phase(agreement=agreement, phase=phase),
+            "agreements": Agreement.objects.in_reading_order().only("slug", "title"),
+        },
+    )
+
+
+def _refuse(error):
+    raise PermissionDenied(str(error)) from error
+
+
+def _show_error(form, error):
+    form.add_error(error.field if error.field in form.fields else None, str(error))
+
+
+def _form_page(request, template, form, context):
+    """Show the proposal form, with a rendered preview and the diff when asked."""
+    preview = None
+    if request.method == "POST" and "preview" in request.POST and form.is_valid():
+        body = form.cleaned_data.get("body")
+        base = context.get("base_body")
+        preview = {
+            # A preview is rendered on request by nature: it is never stored.
+            "html": render_markdown(body, anchor_base="") if body else "",
+            "rationale_html": render_markdown(form.cleaned_data["rationale"]),
+            "diff": selectors.compare_texts(base, body) if base is not None and body else None,
+        }
+    return render(request, template, {**context, "form": form, "preview": preview})
+
+
+@require_http_methods(["GET", "POST"])
+def propose(request):
+    """Propose a change or a repeal of an agreement (`?agreement=<slug>&kind=`), or a new one."""
+    kind = request.GET.get("kind", Amendment.Kind.NEW)
+    if kind not in Amendment.Kind.values:
+        raise Http404(_("No such kind of amendment."))
+    agreement = None
+    if kind != Amendment.Kind.NEW:
+        agreement = get_object_or_404(
+            Agreement.objects.in_force(), slug=request.GET.get("agreement")
+        )
+    if not (request.user.is_authenticated and request.user.is_in_good_standing):
+        _refuse(service.NotAllowed(_("Only members in good standing may propose amendments.")))
+    procedure = Procedure.current()
+    initial = {}
+    if agreement is not None:
+        initial = {
+            "proposed_title": agreement.title,
+            "proposed_summary": agreement.summary,
+            "body": agreement.body,
+        }
+    form = AmendmentForm(
+        request.POST if request.method == "POST" else None,
+        kind=kind,
+        agreement=agreement,
+        procedure=procedure,
+        initial=initial,
+    )
+    if request.method == "POST" and "preview" not in request.POST and form.is_valid():
+        try:
+            amendment = service.propose_amendment(
+                author=request.user, kind=kind, agreement=agreement, **form.service_arguments()
+            )
+        except service.NotAllowed as error:
+            _refuse(error)
+        except service.AmendmentError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Your amendment is published. Its discussion is open."))
+            return redirect(amendment)
+    return _form_page(
+        request,
+        "amendments/propose.html",
+        form,
+        {
+            "kind": kind,
+            "agreement": agreement,
+            "procedure": procedure,
+            "base_body": agreement.body if agreement and kind == Amendment.Kind.CHANGE else None,
+        },
+    )
+
+
+def _amendment(pk):
+    return get_object_or_404(Amendment.objects.select_related("agreement", "author"), pk=pk)
+
+
+@require_GET
+def amendment_detail(request, pk):
+    amendment = _amendment(pk)
+    return _detail_page(request, amendment)
+
+
+def _detail_page(request, amendment, comment_form=None, status=200):
+    context = selectors.amendment_page(amendment, request.user)
+    context["comment_form"] = comment_form or CommentForm(clauses=amendment.clause_count)
+    return render(request, "amendments/detail.html", context, status=status)
+
+
+@require_POST
+def vote(request, pk):
+    amendment = _amendment(pk)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose support, oppose or abstain."))
+        return redirect(amendment)
+    try:
+        service.cast_vote(
+            amendment=amendment, member=request.user, choice=form.cleaned_data["choice"]
+        )
+    except service.NotAllowed as error:
+        _refuse(error)
+    except service.AmendmentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your vote is recorded. You can change it until voting ends."))
+    return redirect(f"{amendment.get_absolute_url()}#votes")
+
+
+@require_POST
+def comment(request, pk):
+    amendment = _amendment(pk)
+    form = CommentForm(request.POST, clauses=amendment.clause_count)
+    if form.is_valid():
+        parent = None
+        if form.cleaned_data["parent"]:
+            parent = Comment.objects.filter(
+                pk=form.cleaned_data["parent"], amendment=amendment
+            ).first()
+        try:
+            posted = service.post_comment(
+                amendment=amendment,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                paragraph=form.cleaned_data["paragraph"],
+                parent=parent,
+            )
+        except service.NotAllowed as error:
+            _refuse(error)
+        except service.AmendmentError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(posted.get_absolute_url())
+    return _detail_page(request, amendment, comment_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def comment_edit(request, pk, comment_id):
+    comment_ = get_object_or_404(Comment.objects.select_related("amendment"), pk=comment_id)
+    if comment_.amendment_id != pk:
+        raise Http404
+    if request.user != comment_.author:
+        _refuse(service.NotAllowed(_("Only the author may edit a comment.")))
+    form = CommentForm(
+        request.POST if request.method == "POST" else None,
+        initial={"body": comment_.body},
+    )
+    form.fields.pop("paragraph")
+    if request.method == "POST" and form.is_valid():
+        try:
+            service.edit_comment(
+                comment=comment_, author=request.user, body=form.cleaned_data["body"]
+            )
+        except service.AmendmentError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(comment_.get_absolute_url())
+    return render(
+        request,
+        "amendments/comment_edit.html",
+        {"form": form, "comment": comment_, "amendment": comment_.amendment},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def amendment_edit(request, pk):
+    amendment = _amendment(pk)
+    if request.user != amendment.author:
+        _refuse(service.NotAllowed(_("Only the author may edit an amendment.")))
+    if not amendment.is_editable():
+        messages.error(
+            request,
+            _("The discussion has ended: the text is frozen for the vote and cannot be edited."),
+        )
+        return redirect(amendment)
+    procedure = Procedure.current()
+    agreement = amendment.agreement
+    initial = {
+        "title": amendment.title,
+        "proposed_title": amendment.proposed_title,
+        "proposed_summary": amendment.proposed_summary,
+        "body": amendment.conflict or amendment.body,
+        "rationale": amendment.rationale,
+    }
+    if amendment.procedure_changes:
+        initial.update(amendment.procedure_changes)
+    form = AmendmentForm(
+        request.POST if request.method == "POST" else None,
+        kind=amendment.kind,
+        agreement=agreement,
+        procedure=procedure,
+        revising=True,
+        initial=initial,
+    )
+    if request.method == "POST" and "preview" not in request.POST and form.is_valid():
+        try:
+            service.revise_amendment(
+                amendment=amendment,
+                author=request.user,
+                note=form.cleaned_data["note"],
+                **{k: v for k, v in form.service_arguments().items() if k in REVISABLE},
+            )
+        except service.NotAllowed as error:
+            _refuse(error)
+        except service.AmendmentError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Your revision is saved and shown to everyone."))
+            return redirect(amendment)
+    base_body = None
+    if amendment.kind == Amendment.Kind.CHANGE:
+        base_body = agreement.body if amendment.conflict else selectors.base_text(amendment)
+    return _form_page(
+        request,
+        "amendments/edit.html",
+        form,
+        {"amendment": amendment, "agreement": agreement, "base_body": base_body},
+    )
+
+
+REVISABLE = {
+    "title",
+    "proposed_title",
+    "proposed_summary",
+    "body",
+    "rationale",
+    "procedure_changes",
+}
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request, pk):
+    amendment = _amendment(pk)
+    if request.user != amendment.author:
+        _refuse(service.NotAllowed(_("Only the author may withdraw an amendment.")))
+    if request.method == "POST":
+        try:
+            service.withdraw_amendment(amendment=amendment, author=request.user)
+        except service.AmendmentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The amendment is withdrawn. Its record stays public."))
+        return redirect(amendment)
+    return render(request, "amendments/withdraw.html", {"amendment": amendment})
+
+
+@require_GET
+def revisions(request, pk, a, b):
+    amendment = _amendment(pk)
+    comparison = selectors.compare_revisions(amendment, a, b)
+    if comparison is None:
+        raise Http404(_("This amendment has no such revision."))
+    return render(
+        request,
+        "amendments/revisions.html",
+        {
+            "amendment": amendment,
+            "comparison": comparison,
+            "revisions": selectors.revision_list(amendment),
+        },
+    )

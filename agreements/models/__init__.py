@@ -1,0 +1,23 @@
+from .agreement import (
+    COMMUNITY_NAME_CACHE_KEY,
+    MAX_TEXT_LENGTH,
+    Agreement,
+    AgreementQuerySet,
+    Community,
+    Edition,
+)
+from .amendment import Amendment, AmendmentQuerySet, Comment, Procedure, Vote
+
+__all__ = [
+    "COMMUNITY_NAME_CACHE_KEY",
+    "MAX_TEXT_LENGTH",
+    "Agreement",
+    "AgreementQuerySet",
+    "Amendment",
+    "AmendmentQuerySet",
+    "Comment",
+    "Community",
+    "Edition",
+    "Procedure",
+    "Vote",
+]

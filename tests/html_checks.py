@@ -1,0 +1,42 @@
+"""Structural checks that rendered HTML carries nothing executable."""
+
+import html as htmllib
+from html.parser import HTMLParser
+
+from agreements.rendering import ALLOWED_PROTOCOLS, ALLOWED_TAGS
+
+SAFE_SCHEMES = {f"{scheme}:" for scheme in ALLOWED_PROTOCOLS}
+
+
+class Tags(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, attrs))
+
+
+def problems(html):
+    parser = Tags()
+    parser.feed(html)
+    problems = []
+    for tag, attrs in parser.found:
+        if tag not in ALLOWED_TAGS:
+            problems.append(f"tag <{tag}>")
+        for name, value in attrs:
+            if name.startswith("on") or name in {"style", "src", "srcset", "action", "formaction"}:
+                problems.append(f"attribute {name} on <{tag}>")
+            if name == "href":
+                url = "".join(htmllib.unescape(value or "").split()).lower()
+                scheme = url.split(":", 1)[0] + ":" if ":" in url.split("/", 1)[0] else None
+                if scheme and scheme not in SAFE_SCHEMES:
+                    problems.append(f"href {value!r}")
+    return problems
+
+
+def attribute_text(html):
+    """Every attribute value, entity-decoded and lower-cased."""
+    parser = Tags()
+    parser.feed(html)
+    return " ".join(str(value).lower() for _tag, attrs in parser.found for _n, value in attrs)
