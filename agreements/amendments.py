@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .models import MAX_TEXT_LENGTH, Agreement, Amendment, Comment, Procedure, Vote
 from .models.amendment import members_in_good_standing
@@ -121,7 +122,7 @@ def propose_amendment(
     now=None,
 ):
     """A member in good standing proposes a new agreement, a change or a repeal."""
-    _require_standing(author, _("propose amendments"))
+    _require_standing(author, pgettext("only members may …", "propose amendments"))
     now = now or timezone.now()
     if kind != Amendment.Kind.NEW:
         if agreement is None or not agreement.is_in_force:
@@ -139,7 +140,7 @@ def propose_amendment(
         base_version=agreement.version if agreement and kind != Amendment.Kind.NEW else None,
         title=title.strip(),
         proposed_title=(proposed_title or (agreement.title if agreement else "")).strip(),
-        proposed_summary=proposed_summary.strip(),
+        proposed_summary=(proposed_summary or (agreement.summary if agreement else "")).strip(),
         body=_normalise(body) if kind != Amendment.Kind.REPEAL else "",
         rationale=rationale,
         source_url=source_url if kind == Amendment.Kind.NEW else "",
@@ -157,7 +158,7 @@ def propose_amendment(
     amendment._history_date = now
     amendment.save()
     member_acted.send(sender=Amendment, member=author)
-    amendment_changed.send(sender=Amendment, amendment=amendment, change="proposed")
+    amendment_changed.send(sender=Amendment, amendment=amendment, change="proposed", when=now)
     return amendment
 
 
@@ -209,7 +210,7 @@ def revise_amendment(
         )
     amendment.title = title.strip()
     amendment.proposed_title = (proposed_title or amendment.proposed_title).strip()
-    amendment.proposed_summary = proposed_summary.strip()
+    amendment.proposed_summary = (proposed_summary or amendment.proposed_summary).strip()
     if amendment.kind != Amendment.Kind.REPEAL:
         amendment.body = _normalise(body)
     amendment.rationale = rationale
@@ -230,7 +231,7 @@ def revise_amendment(
     amendment.save()
     member_acted.send(sender=Amendment, member=author)
     if resolving:
-        amendment_changed.send(sender=Amendment, amendment=amendment, change="resolved")
+        amendment_changed.send(sender=Amendment, amendment=amendment, change="resolved", when=now)
     return amendment
 
 
@@ -246,7 +247,7 @@ def withdraw_amendment(*, amendment, author, now=None):
     amendment.withdrawn_at = now
     amendment._history_date = now
     amendment.save()
-    amendment_changed.send(sender=Amendment, amendment=amendment, change="withdrawn")
+    amendment_changed.send(sender=Amendment, amendment=amendment, change="withdrawn", when=now)
     return amendment
 
 
@@ -261,7 +262,7 @@ COUNT_FIELDS = {
 def cast_vote(*, amendment, member, choice, now=None):
     """Record or change `member`'s vote. Locking the amendment row serialises votes on it, so a
     double submit finds the vote already there and the tally never counts anyone twice."""
-    _require_standing(member, _("vote"))
+    _require_standing(member, pgettext("only members may …", "vote"))
     now = now or timezone.now()
     if choice not in COUNT_FIELDS:
         raise AmendmentError(_("Choose support, oppose or abstain."))
@@ -297,7 +298,7 @@ def cast_vote(*, amendment, member, choice, now=None):
 
 @transaction.atomic
 def post_comment(*, amendment, author, body, paragraph=None, parent=None, now=None):
-    _require_standing(author, _("comment"))
+    _require_standing(author, pgettext("only members may …", "comment"))
     now = now or timezone.now()
     amendment = Amendment.objects.get(pk=amendment.pk)
     if not amendment.is_open_for_comments(now):
@@ -386,7 +387,12 @@ def _open_voting(pk, now):
     amendment.phase = Amendment.Phase.VOTING
     amendment._history_date = amendment.discussion_ends_at
     amendment.save()
-    amendment_changed.send(sender=Amendment, amendment=amendment, change="voting")
+    amendment_changed.send(
+        sender=Amendment,
+        amendment=amendment,
+        change="voting",
+        when=amendment.discussion_ends_at,
+    )
     return [f"#{pk} voting"]
 
 
@@ -407,7 +413,12 @@ def _close_voting(pk, now):
         amendment.phase = Amendment.Phase.REJECTED
     amendment._history_date = amendment.voting_ends_at
     amendment.save()
-    amendment_changed.send(sender=Amendment, amendment=amendment, change=amendment.phase)
+    amendment_changed.send(
+        sender=Amendment,
+        amendment=amendment,
+        change=amendment.phase,
+        when=amendment.voting_ends_at,
+    )
     return [f"#{pk} {amendment.phase}"]
 
 
@@ -453,7 +464,7 @@ def _apply(pk, now):
         if amendment.base_version != agreement.version:
             merged = merge_onto(amendment, agreement)
             if merged is None:
-                return _needs_update(amendment, conflict_text(amendment, agreement))
+                return _needs_update(amendment, conflict_text(amendment, agreement), when)
             body = merged
             amendment.rebase_note = _(
                 "Merged automatically with version %(number)s, which took effect meanwhile."
@@ -488,12 +499,12 @@ def _change_procedure(amendment, agreement):
     procedure.save()
 
 
-def _needs_update(amendment, conflict):
+def _needs_update(amendment, conflict, now):
     amendment.phase = Amendment.Phase.NEEDS_UPDATE
     amendment.conflict = conflict
-    amendment._history_date = timezone.now()
+    amendment._history_date = now
     amendment.save()
-    amendment_changed.send(sender=Amendment, amendment=amendment, change="needs_update")
+    amendment_changed.send(sender=Amendment, amendment=amendment, change="needs_update", when=now)
     return [f"#{amendment.pk} needs update"]
 
 
@@ -551,10 +562,10 @@ def _rebase(pk, now):
     ):
         return []
     if not agreement.is_in_force:
-        return _needs_update(amendment, _("The agreement was repealed."))
+        return _needs_update(amendment, _("The agreement was repealed."), now)
     merged = merge_onto(amendment, agreement)
     if merged is None:
-        return _needs_update(amendment, conflict_text(amendment, agreement))
+        return _needs_update(amendment, conflict_text(amendment, agreement), now)
     note = _("Merged automatically with version %(number)s, which took effect meanwhile.") % {
         "number": agreement.version
     }

@@ -179,8 +179,14 @@ def amendment_page(amendment, user, now=None):
             Vote.objects.filter(amendment=amendment, round=amendment.round, member=user).first()
         )
     phase = amendment.phase_at(now)
+    following = previous_visit = None
+    if user.is_authenticated:
+        following = user.is_following(amendment=amendment)
+        previous_visit = user.visit_thread(amendment, now)
     return {
         "amendment": amendment,
+        "is_following": following,
+        "previous_visit": previous_visit,
         "phase": phase,
         "timeline": timeline(amendment, now),
         "outcome": amendment.outcome(),

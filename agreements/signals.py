@@ -13,7 +13,8 @@ agreement_changed = Signal()
 member_acted = Signal()
 
 # Sent with: amendment, change ("proposed" | "voting" | "adopted" | "rejected" | "withdrawn" |
-# "needs_update" | "resolved").
+# "needs_update" | "resolved"), when (the moment it happened, which for a deadline is the
+# deadline itself, not the moment `advance` noticed it).
 amendment_changed = Signal()
 
 # Sent with: comment.

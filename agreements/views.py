@@ -37,6 +37,8 @@ def agreement_detail(request, slug):
             .select_related("author")
             .defer("body", "body_html", "rationale", "rationale_html", "conflict"),
             "procedure": _procedure_set_by(agreement),
+            "is_following": request.user.is_authenticated
+            and request.user.is_following(agreement=agreement),
             "can_repeal": agreement.is_in_force
             and not agreement.is_idea
             and agreement.slug not in UNREPEALABLE_SLUGS,

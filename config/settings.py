@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "agreements.context_processors.community",
                 "members.context_processors.membership",
+                "news.context_processors.notifications",
             ],
         },
     },

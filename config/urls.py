@@ -2,12 +2,20 @@ from django.contrib import admin
 from django.urls import include, path
 
 from members import views as member_views
+from news import views as news_views
+from news.feeds import AgreementFeed, AmendmentFeed
 from news.views import home
 
 urlpatterns = [
     path("", home, name="home"),
+    path("agreements/<slug:slug>/feed.atom", AgreementFeed(), name="agreement_feed"),
     path("agreements/", include("agreements.urls")),
+    path("amendments/<int:pk>/feed.atom", AmendmentFeed(), name="amendment_feed"),
     path("amendments/", include("agreements.amendment_urls")),
+    path("news/", include("news.urls")),
+    path("notifications/", news_views.notifications, name="notifications"),
+    path("notifications/read/", news_views.notifications_read, name="notifications_read"),
+    path("follow/", member_views.follow, name="follow"),
     path("join/", member_views.join, name="join"),
     path("join/leave/", member_views.leave, name="leave"),
     path("community/", member_views.community, name="community"),

@@ -36,7 +36,16 @@ class LoginForm(AuthenticationForm):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["display_name", "bio", "email", "language", "is_volunteer", "volunteer_offer"]
+        fields = [
+            "display_name",
+            "bio",
+            "email",
+            "language",
+            "is_volunteer",
+            "volunteer_offer",
+            "auto_follow",
+            "email_digest",
+        ]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 5}),
             "volunteer_offer": forms.Textarea(attrs={"rows": 3}),
@@ -50,6 +59,8 @@ class SettingsForm(forms.ModelForm):
         data = super().clean()
         if data.get("is_volunteer") and not (data.get("volunteer_offer") or "").strip():
             self.add_error("volunteer_offer", _("Say in a few words what you offer."))
+        if data.get("email_digest") and not data.get("email"):
+            self.add_error("email", _("A digest needs an email address to go to."))
         return data
 
 

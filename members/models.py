@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core import signing
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -58,6 +59,17 @@ class User(AbstractUser):
     last_action_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Last sign of following the community: joining, or a visit to the news or a feed.
     followed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    auto_follow = models.BooleanField(
+        _("follow what I propose or comment on"),
+        default=True,
+        help_text=_("You are notified of what happens next to it."),
+    )
+    email_digest = models.BooleanField(
+        _("send me a daily email digest of my notifications"),
+        default=False,
+        help_text=_("Only if you have set an email address."),
+    )
+    digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = MemberManager()
 
@@ -135,6 +147,41 @@ class User(AbstractUser):
             .first()
             or 0
         )
+
+    # -- following ------------------------------------------------------------------------------
+
+    FEED_KEY_SALT = "members.feed-key"
+
+    def feed_key(self):
+        """A key for this member's feed reader: reading a feed with it counts as following the
+        community (nothing else can be done with it, and it reveals only the member's id)."""
+        return signing.dumps(self.pk, salt=self.FEED_KEY_SALT)
+
+    @classmethod
+    def from_feed_key(cls, key):
+        try:
+            pk = signing.loads(key or "", salt=cls.FEED_KEY_SALT)
+        except signing.BadSignature:
+            return None
+        return cls.objects.filter(pk=pk).first()
+
+    def is_following(self, *, agreement=None, amendment=None, member=None):
+        return self.follows.filter(
+            agreement=agreement, amendment=amendment, followed_member=member
+        ).exists()
+
+    def visit_thread(self, amendment, now=None):
+        """Record a visit to an amendment's thread; return the previous one (None if first),
+        so the page can mark what is new since then."""
+        now = now or timezone.now()
+        visit, created = ThreadVisit.objects.get_or_create(
+            member=self, amendment=amendment, defaults={"seen_at": now}
+        )
+        if created:
+            return None
+        previous = visit.seen_at
+        ThreadVisit.objects.filter(pk=visit.pk).update(seen_at=now)
+        return previous
 
     # -- acceptances ---------------------------------------------------------------------------
 
@@ -268,3 +315,77 @@ class DailyCount(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.day}: {self.value}"
+
+
+class Follow(models.Model):
+    """A member follows an agreement, an amendment or another member, to be notified."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    agreement = models.ForeignKey(
+        Agreement, null=True, blank=True, on_delete=models.CASCADE, related_name="followers"
+    )
+    amendment = models.ForeignKey(
+        "agreements.Amendment",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="followers",
+    )
+    followed_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="followers",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(agreement__isnull=False, amendment=None, followed_member=None)
+                    | models.Q(agreement=None, amendment__isnull=False, followed_member=None)
+                    | models.Q(agreement=None, amendment=None, followed_member__isnull=False)
+                ),
+                name="follow_exactly_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "agreement"],
+                condition=models.Q(agreement__isnull=False),
+                name="follow_agreement_once",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "amendment"],
+                condition=models.Q(amendment__isnull=False),
+                name="follow_amendment_once",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "followed_member"],
+                condition=models.Q(followed_member__isnull=False),
+                name="follow_member_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} follows {self.agreement or self.amendment or self.followed_member}"
+
+
+class ThreadVisit(models.Model):
+    """When a member last opened an amendment's thread: marks what is new since."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    amendment = models.ForeignKey(
+        "agreements.Amendment", on_delete=models.CASCADE, related_name="+"
+    )
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "amendment"], name="one_visit_per_thread")
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} saw #{self.amendment_id} at {self.seen_at}"

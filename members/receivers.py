@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from agreements.signals import agreement_changed, member_acted
+from agreements.signals import agreement_changed, amendment_changed, comment_posted, member_acted
 
 from . import services
 
@@ -15,3 +15,15 @@ def start_edition(sender, edition, **kwargs):
 @receiver(member_acted)
 def count_public_action(sender, member, **kwargs):
     services.record_action(member=member)
+
+
+@receiver(amendment_changed)
+def follow_own_proposal(sender, amendment, change, **kwargs):
+    if change == "proposed" and amendment.author.auto_follow:
+        services.follow(member=amendment.author, amendment=amendment)
+
+
+@receiver(comment_posted)
+def follow_commented_amendment(sender, comment, **kwargs):
+    if comment.author.auto_follow:
+        services.follow(member=comment.author, amendment=comment.amendment)

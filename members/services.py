@@ -21,6 +21,7 @@ from .models import (
     Acceptance,
     AcceptanceCount,
     DailyCount,
+    Follow,
     MembershipCount,
     StandingCount,
     User,
@@ -252,6 +253,22 @@ def update_profile(*, member, **fields):
         tally.membership(VOLUNTEERS, +1 if locked.is_volunteer else -1)
         tally.apply()
     return locked
+
+
+def follow(*, member, agreement=None, amendment=None, followed_member=None):
+    """Follow one thing; following it again changes nothing."""
+    if followed_member is not None and followed_member.pk == member.pk:
+        return None
+    follow_, _created = Follow.objects.get_or_create(
+        member=member, agreement=agreement, amendment=amendment, followed_member=followed_member
+    )
+    return follow_
+
+
+def unfollow(*, member, agreement=None, amendment=None, followed_member=None):
+    Follow.objects.filter(
+        member=member, agreement=agreement, amendment=amendment, followed_member=followed_member
+    ).delete()
 
 
 def edition_started(*, edition):

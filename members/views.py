@@ -4,14 +4,14 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agreements.models import Agreement, Procedure
+from agreements.models import Agreement, Amendment, Procedure
 
 from . import selectors, services
 from .forms import AcceptForm, LoginForm, SettingsForm, SignupForm
@@ -72,7 +72,11 @@ def member_settings(request, username):
         user = services.update_profile(member=request.user, **form.cleaned_data)
         messages.success(request, _("Your settings are saved."))
         return _with_language(redirect(user.get_absolute_url()), user)
-    return render(request, "members/settings.html", {"form": form})
+    return render(
+        request,
+        "members/settings.html",
+        {"form": form, "feed_key": request.user.feed_key()},
+    )
 
 
 @require_GET
@@ -88,6 +92,8 @@ def profile(request, username):
             "roles": [ROLE_LABELS[role] for role in member.roles()],
             "acceptances": selectors.acceptance_history(member),
             "is_owner": request.user == member,
+            "is_following": request.user.is_authenticated
+            and request.user.is_following(member=member),
         },
     )
 
@@ -173,3 +179,25 @@ def community(request):
             "procedure": Procedure.current(),
         },
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def follow(request):
+    """Follow or unfollow an agreement, an amendment or a member (buttons on their pages)."""
+    target = {}
+    if request.POST.get("agreement"):
+        target["agreement"] = get_object_or_404(Agreement, slug=request.POST["agreement"])
+    elif request.POST.get("amendment", "").isdigit():
+        target["amendment"] = get_object_or_404(Amendment, pk=request.POST["amendment"])
+    elif request.POST.get("member"):
+        target["followed_member"] = get_object_or_404(User, username=request.POST["member"])
+    else:
+        raise Http404(_("Nothing to follow."))
+    if request.POST.get("action") == "unfollow":
+        services.unfollow(member=request.user, **target)
+        messages.success(request, _("You no longer follow this."))
+    else:
+        services.follow(member=request.user, **target)
+        messages.success(request, _("You follow this now: you will be notified of what happens."))
+    return redirect(_safe_next(request, reverse("notifications")))

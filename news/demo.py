@@ -16,7 +16,9 @@ from agreements.diffing import paragraphs
 from agreements.models import Agreement, Amendment
 from agreements.services import is_founded
 from members import demo as people_demo
-from members.services import accept_agreements, leave, record_follow
+from members.services import accept_agreements, follow, leave, record_follow
+
+from .services import publish_post
 
 STORY = {
     "en": {
@@ -57,6 +59,16 @@ STORY = {
         "a10_body": "The community meets on the first Saturday of every month at the hall.\n\n"
                     "Anyone may come; nothing is decided at the meeting that the agreements "
                     "say must be decided by amendment.\n",
+        "post_welcome": ("Welcome to Riverside Commons",
+                         "We are live. Read the agreements, accept them if they suit you, and "
+                         "**follow the news**: that is all we ask.\n\nThe first meeting is on "
+                         "Saturday at the hall."),
+        "post_wednesdays": ("The tool shed now opens on Wednesdays",
+                            "From this week the shed is open on Wednesdays from 18:00 to 19:00, "
+                            "as the amendment adopted last week says."),
+        "post_seeds": ("Seed swap on Saturday",
+                       "Bring the seeds you saved; take what you need. We will also talk about "
+                       "the proposed seed library."),
     },
     "ru": {
         "a1": ("Дольше часы работы и выдача в сарае",
@@ -94,6 +106,16 @@ STORY = {
         "a10_body": "Сообщество собирается в первую субботу каждого месяца в зале.\n\n"
                     "Прийти может любой; на встрече не решается то, что по соглашениям "
                     "решается поправкой.\n",
+        "post_welcome": ("Добро пожаловать в Приречную общину",
+                         "Мы начали. Прочитайте соглашения, примите их, если они вам подходят, и "
+                         "**следите за новостями**: больше мы ничего не просим.\n\nПервая "
+                         "встреча — в субботу в зале."),
+        "post_wednesdays": ("Сарай с инструментами теперь открыт по средам",
+                            "С этой недели сарай открыт по средам с 18:00 до 19:00, как "
+                            "говорит принятая на прошлой неделе поправка."),
+        "post_seeds": ("Обмен семенами в субботу",
+                       "Приносите сохранённые семена, берите, что нужно. Обсудим и "
+                       "предложенную библиотеку семян."),
     },
 }  # fmt: skip
 
@@ -166,6 +188,13 @@ class Story:
     def advance(self, days):
         amendments.advance_amendments(now=self.at(days))
 
+    def post(self, days, author, key):
+        title, body = self.words[key]
+        publish_post(author=self.person(author), title=title, body=body, now=self.at(days))
+
+    def follow(self, name, **target):
+        follow(member=self.person(name), **target)
+
 
 def seed(*, language="en", now=None):
     """Tell the demo story on an empty database; return False if the site is already founded."""
@@ -175,6 +204,10 @@ def seed(*, language="en", now=None):
     s, w = story, story.words
     texts.found(language=s.language, now=s.now, founder=s.people["anna"])
     s.accept_all(395, "anna", "boris", "dana", "emil", "gleb", "hana", joining=True)
+    s.post(394, "anna", "post_welcome")
+    s.follow("anna", agreement=Agreement.objects.get(slug="tool-library"))
+    s.follow("gleb", agreement=Agreement.objects.get(slug="garden"))
+    s.follow("hana", followed_member=s.person("anna"))
 
     library_v2 = s.text("tool-library-v2.md")
     a1 = s.propose(73, "anna", "a1", slug="tool-library", body=library_v2.body)
@@ -184,6 +217,7 @@ def seed(*, language="en", now=None):
     s.advance(56)  # voting closed at 59: adopted; in force at 56 as version 2
 
     s.accept_all(55, "chen", "fatima", joining=True)
+    s.post(54, "fatima", "post_wednesdays")
     s.accept_all(50, "anna", "boris", "emil", "gleb", "hana")
 
     garden_v1 = Agreement.objects.get(slug="garden").body
@@ -232,6 +266,7 @@ def seed(*, language="en", now=None):
     )
     s.vote(6, a9, anna="support", hana="support", gleb="support", fatima="abstain")
     s.propose(2, "gleb", "a8", kind="new", proposed_title=w["a8_title"], body=w["a8_body"])
+    s.post(1.5, "gleb", "post_seeds")
     s.advance(2)
     s.vote(1, a7, fatima="support", anna="support", gleb="oppose")
     s.advance(0)

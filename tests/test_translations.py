@@ -18,7 +18,9 @@ def test_every_russian_entry_is_translated_and_none_is_fuzzy():
     assert [e.msgid for e in catalogue.fuzzy_entries()] == []
 
 
-@pytest.mark.skipif(not shutil.which("xgettext"), reason="needs GNU gettext (apt-get install gettext)")
+@pytest.mark.skipif(
+    not shutil.which("xgettext"), reason="needs GNU gettext (apt-get install gettext)"
+)
 def test_the_catalogue_holds_every_string_of_the_code(tmp_path, settings, monkeypatch):
     """Run `makemessages` on a scratch copy of the project: it must find nothing new to translate.
 

@@ -51,7 +51,7 @@ class Procedure(models.Model):
         _("voting (days)"), default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
     )
     quorum_percent = models.DecimalField(
-        _("quorum (% of members in good standing)"),
+        _("quorum (per cent of members in good standing)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("5"),
@@ -63,7 +63,7 @@ class Procedure(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(1_000_000)],
     )
     threshold_percent = models.DecimalField(
-        _("approval threshold (% support, more than)"),
+        _("approval threshold (per cent support, more than)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("50"),

@@ -408,3 +408,15 @@ def test_concurrent_advance_runs_apply_a_version_exactly_once():
     applied = [line for lines in results for line in lines if line.endswith("applied")]
     assert applied == [f"#{amendment.pk} applied"]
     assert Amendment.objects.get().phase == "adopted"
+
+
+def test_a_change_keeps_the_summary_unless_it_proposes_a_new_one(garden, members):
+    garden.summary = "How we garden."
+    garden.save()
+    amendment = make_amendment(author=members[0], agreement=garden)
+    vote_all(amendment, members, ["support"] * 3)
+
+    advance(amendment.voting_ends_at + timedelta(days=3))
+
+    garden.refresh_from_db()
+    assert (garden.version, garden.summary) == (2, "How we garden.")

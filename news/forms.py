@@ -1,0 +1,14 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import MAX_POST_LENGTH
+
+
+class PostForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Text (Markdown)"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        max_length=MAX_POST_LENGTH,
+        help_text=_("Markdown works; HTML is shown as text. At most 20,000 characters."),
+    )

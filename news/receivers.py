@@ -1,0 +1,96 @@
+"""Events are written as things happen, inside their transaction (connected in NewsConfig.ready)."""
+
+from django.dispatch import receiver
+
+from agreements.models import Community, Edition
+from agreements.signals import agreement_changed, amendment_changed, comment_posted
+from members.signals import member_joined
+
+from .models import NewsItem
+from .services import notify_comment, record_event
+
+Event = NewsItem.Event
+
+AMENDMENT_EVENTS = {
+    "voting": Event.VOTING,
+    "adopted": Event.ADOPTED,
+    "rejected": Event.REJECTED,
+    "withdrawn": Event.WITHDRAWN,
+    "needs_update": Event.NEEDS_UPDATE,
+    "resolved": Event.RESUMED,
+}
+
+
+@receiver(agreement_changed)
+def report_agreement(sender, agreement, edition, change, amendment=None, **kwargs):
+    when = agreement.effective_at
+    if edition.reason == Edition.Reason.FOUNDED:
+        if agreement.is_idea:
+            community = Community.current()
+            record_event(
+                event=Event.FOUNDED,
+                title=community.name if community else agreement.title,
+                key="founded",
+                agreement=agreement,
+                when=when,
+            )
+        return
+    if change == "created":
+        event, key = Event.NEW_AGREEMENT, f"agreement:{agreement.pk}:created"
+    elif change == "repealed":
+        event, key = Event.REPEALED, f"agreement:{agreement.pk}:repealed"
+    else:
+        event, key = Event.NEW_VERSION, f"agreement:{agreement.pk}:v{agreement.version}"
+    record_event(
+        event=event,
+        title=agreement.title,
+        key=key,
+        agreement=agreement,
+        amendment=amendment,
+        version=agreement.version,
+        when=when,
+    )
+
+
+@receiver(amendment_changed)
+def report_amendment(sender, amendment, change, when=None, **kwargs):
+    if change == "proposed":
+        borrowed = amendment.kind == amendment.Kind.NEW and amendment.source_url
+        record_event(
+            event=Event.BORROWED_PROPOSED if borrowed else Event.PROPOSED,
+            title=amendment.title,
+            key=f"amendment:{amendment.pk}:proposed",
+            amendment=amendment,
+            author=amendment.author,
+            when=when,
+        )
+        return
+    record_event(
+        event=AMENDMENT_EVENTS[change],
+        title=amendment.title,
+        key=f"amendment:{amendment.pk}:r{amendment.round}:{change}",
+        amendment=amendment,
+        when=when,
+    )
+
+
+@receiver(comment_posted)
+def tell_the_thread(sender, comment, **kwargs):
+    notify_comment(comment)
+
+
+def is_milestone(count):
+    """10, 100, 1 000, 10 000 …"""
+    return count >= 10 and str(count).strip("0") == "1"
+
+
+@receiver(member_joined)
+def report_milestone(sender, member, count, **kwargs):
+    if is_milestone(count):
+        record_event(
+            event=Event.MILESTONE,
+            title=str(count),
+            key=f"milestone:{count}",
+            number=count,
+            when=member.joined_at,
+        )

@@ -1,0 +1,164 @@
+"""Writing the news and telling followers: events, posts, notifications, digests."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from agreements.amendments import NotAllowed
+from members.models import Follow, User
+
+from .models import NewsItem, Notification
+
+
+def record_event(*, event, title, key, when=None, exclude=None, **about):
+    """Write the event `key` once; a second report of the same thing writes nothing.
+
+    Runs inside the transaction of what it reports, so the event exists exactly when that did.
+    """
+    if NewsItem.objects.filter(event_key=key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            item = NewsItem.objects.create(
+                kind=NewsItem.Kind.EVENT,
+                event=event,
+                title=title[:200],
+                event_key=key,
+                published_at=when or timezone.now(),
+                **about,
+            )
+    except IntegrityError:  # reported concurrently by another process
+        return None
+    notify(item, exclude=exclude)
+    return item
+
+
+def _followers(item):
+    """Who follows what the item is about: its amendment, its agreement, its author."""
+    about = Q()
+    if item.amendment_id:
+        about |= Q(amendment_id=item.amendment_id)
+    if item.agreement_id:
+        about |= Q(agreement_id=item.agreement_id)
+    elif item.amendment_id and item.amendment.agreement_id:
+        about |= Q(agreement_id=item.amendment.agreement_id)
+    if item.author_id:
+        about |= Q(followed_member_id=item.author_id)
+    if not about:
+        return Follow.objects.none()
+    return Follow.objects.filter(about)
+
+
+def notify(item, exclude=None):
+    """Tell everyone who follows what `item` is about (once each), except whoever caused it."""
+    recipients = set(_followers(item).values_list("member_id", flat=True))
+    recipients.discard(getattr(exclude, "pk", None))
+    recipients.discard(item.author_id)
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient_id=pk, item=item, created_at=item.published_at)
+            for pk in recipients
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def notify_comment(comment):
+    recipients = set(
+        Follow.objects.filter(amendment_id=comment.amendment_id).values_list("member_id", flat=True)
+    )
+    recipients.discard(comment.author_id)
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient_id=pk, comment=comment, created_at=comment.created_at)
+            for pk in recipients
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _check_post(title, body):
+    if not (title or "").strip():
+        raise ValueError(_("A post needs a title."))
+    if not (body or "").strip():
+        raise ValueError(_("A post needs a text."))
+
+
+@transaction.atomic
+def publish_post(*, author, title, body, now=None):
+    """A member in good standing writes to everyone; their followers are notified."""
+    if not (author.is_authenticated and author.is_in_good_standing):
+        raise NotAllowed(_("Only members in good standing may post news."))
+    _check_post(title, body)
+    post = NewsItem(
+        kind=NewsItem.Kind.POST,
+        title=title.strip(),
+        body=body,
+        author=author,
+        published_at=now or timezone.now(),
+    )
+    post._history_date = post.published_at
+    post.save()
+    notify(post)
+    return post
+
+
+@transaction.atomic
+def edit_post(*, post, author, title, body, now=None):
+    """Authors edit their posts; every earlier version stays in the post's history."""
+    post = NewsItem.objects.select_for_update().get(pk=post.pk)
+    if not post.is_post or post.author_id != author.pk:
+        raise NotAllowed(_("Only the author may edit a post."))
+    _check_post(title, body)
+    post.title, post.body = title.strip(), body
+    post.edited_at = now or timezone.now()
+    post._history_date = post.edited_at
+    post.save()
+    return post
+
+
+def mark_all_read(member, now=None):
+    return Notification.objects.filter(recipient=member, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
+
+
+def send_digests(now=None):
+    """Email each member who asked for it what they were notified of since the last digest.
+
+    Daily from cron (`manage.py send_digests`). Returns how many emails were sent.
+    """
+    now = now or timezone.now()
+    sent = 0
+    members = User.objects.filter(email_digest=True).exclude(email="")
+    for member in members.iterator():
+        since = member.digest_sent_at or now - timezone.timedelta(days=1)
+        notifications = list(
+            Notification.objects.filter(
+                recipient=member, read_at__isnull=True, created_at__gt=since, created_at__lte=now
+            )
+            .select_related(
+                "item", "item__agreement", "comment", "comment__author", "comment__amendment"
+            )
+            .order_by("created_at", "id")[:200]
+        )
+        if notifications:
+            with translation.override(member.language):
+                context = {
+                    "member": member,
+                    "notifications": notifications,
+                    "site": settings.SITE_URL,
+                }
+                send_mail(
+                    subject=render_to_string("news/digest_subject.txt", context).strip(),
+                    message=render_to_string("news/digest.txt", context),
+                    from_email=None,
+                    recipient_list=[member.email],
+                )
+            sent += 1
+        User.objects.filter(pk=member.pk).update(digest_sent_at=now)
+    return sent

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+from .feeds import NewsFeed
+
+app_name = "news"
+
+urlpatterns = [
+    path("", views.news_list, name="list"),
+    path("feed.atom", NewsFeed(), name="feed"),
+    path("new/", views.post_new, name="new"),
+    path("<int:pk>/", views.news_item, name="item"),
+    path("<int:pk>/edit/", views.post_edit, name="edit"),
+]
