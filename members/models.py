@@ -153,17 +153,17 @@ class User(AbstractUser):
     FEED_KEY_SALT = "members.feed-key"
 
     def feed_key(self):
-        """A key for this member's feed reader: reading a feed with it counts as following the
-        community (nothing else can be done with it, and it reveals only the member's id)."""
-        return signing.dumps(self.pk, salt=self.FEED_KEY_SALT)
+        """A stable key for this member's feed reader: reading a feed with it counts as following
+        the community (nothing else can be done with it, and it reveals only the member's id)."""
+        return signing.Signer(salt=self.FEED_KEY_SALT).sign(str(self.pk))
 
     @classmethod
     def from_feed_key(cls, key):
         try:
-            pk = signing.loads(key or "", salt=cls.FEED_KEY_SALT)
+            pk = signing.Signer(salt=cls.FEED_KEY_SALT).unsign(key or "")
         except signing.BadSignature:
             return None
-        return cls.objects.filter(pk=pk).first()
+        return cls.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
 
     def is_following(self, *, agreement=None, amendment=None, member=None):
         return self.follows.filter(

@@ -104,6 +104,46 @@ def stale_changes(agreements, seen_versions):
     return changes
 
 
+@dataclass
+class PublicAction:
+    kind: str  # "accepted" | "proposed" | "commented" | "voted"
+    at: object
+    subject: object
+
+
+def public_actions(member, limit=60):
+    """What this person did in public, newest first: acceptances, proposals, comments, votes.
+
+    Each source is read newest first and cut at `limit`, so the page costs four small queries
+    however active the person has been."""
+    from agreements.models import Amendment, Comment, Vote
+
+    actions = [
+        PublicAction("accepted", a.accepted_at, a) for a in acceptance_history(member, limit)
+    ]
+    actions += [
+        PublicAction("proposed", a.proposed_at, a)
+        for a in Amendment.objects.filter(author=member)
+        .only("id", "title", "phase", "proposed_at")
+        .order_by("-proposed_at")[:limit]
+    ]
+    actions += [
+        PublicAction("commented", c.created_at, c)
+        for c in Comment.objects.filter(author=member)
+        .select_related("amendment")
+        .only("id", "created_at", "amendment__id", "amendment__title")
+        .order_by("-created_at")[:limit]
+    ]
+    actions += [
+        PublicAction("voted", v.changed_at, v)
+        for v in Vote.objects.filter(member=member)
+        .select_related("amendment")
+        .only("id", "choice", "changed_at", "amendment__id", "amendment__title")
+        .order_by("-changed_at")[:limit]
+    ]
+    return sorted(actions, key=lambda action: action.at, reverse=True)[:limit]
+
+
 def acceptance_history(member, limit=100):
     """What this person accepted and when, newest first: public, like every acceptance."""
     return (

@@ -90,7 +90,7 @@ def profile(request, username):
         {
             "member": member,
             "roles": [ROLE_LABELS[role] for role in member.roles()],
-            "acceptances": selectors.acceptance_history(member),
+            "actions": selectors.public_actions(member),
             "is_owner": request.user == member,
             "is_following": request.user.is_authenticated
             and request.user.is_following(member=member),

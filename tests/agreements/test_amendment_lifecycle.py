@@ -420,3 +420,38 @@ def test_a_change_keeps_the_summary_unless_it_proposes_a_new_one(garden, members
 
     garden.refresh_from_db()
     assert (garden.version, garden.summary) == (2, "How we garden.")
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submitted_vote_counts_once_under_concurrency():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    from tests.factories import found_test_community
+
+    found_test_community()
+    garden = make_agreement(title="Garden", body="Beds are shared.\n")
+    alice = make_member("alice")
+    amendment = make_amendment(author=alice, agreement=garden)
+    when = amendment.discussion_ends_at + timedelta(hours=1)
+    barrier = threading.Barrier(6)
+    errors = []
+
+    def vote():
+        try:
+            barrier.wait()
+            cast_vote(amendment=amendment, member=alice, choice="support", now=when)
+        except Exception as error:  # noqa: BLE001 - asserted below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=vote) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    amendment.refresh_from_db()
+    assert (amendment.support_count, amendment.votes.count()) == (1, 1)

@@ -149,7 +149,9 @@ def test_digest_is_in_the_members_language(garden):
 
     call_command("send_digests")
 
-    assert "Версия 2 действует" in mail.outbox[0].body or "Garden" in mail.outbox[0].body
+    body = mail.outbox[0].body
+    assert body.startswith("Здравствуйте, alice!")
+    assert "Действует версия 2: Garden" in body
 
 
 def test_settings_ask_for_an_email_before_a_digest(client, community):
