@@ -16,20 +16,24 @@ class Comparison:
         self.diff = diff
 
 
-def compare_versions(agreement, a, b):
-    """Word-level comparison of versions `a` and `b` of `agreement`, or None if one is unknown.
+def _cached_compare(key, old_text, new_text):
+    """Versions and revisions never change once written, so their diff is computed once a day
+    at most, whatever the traffic."""
+    diff = cache.get(key)
+    if diff is None:
+        diff = compare(old_text, new_text)
+        cache.set(key, diff, 24 * 3600)
+    return diff
 
-    Versions never change, so the computed diff is cached by (agreement, a, b) for a day.
-    """
+
+def compare_versions(agreement, a, b):
+    """Word-level comparison of versions `a` and `b` of `agreement`, or None if one is unknown."""
     old, new = agreement.get_version(a), agreement.get_version(b)
     if old is None or new is None:
         return None
-    key = f"agreement-diff:{agreement.pk}:{a}:{b}"
-    diff = cache.get(key)
-    if diff is None:
-        diff = compare(old.body, new.body)
-        cache.set(key, diff, 24 * 3600)
-    return Comparison(old, new, diff)
+    return Comparison(
+        old, new, _cached_compare(f"agreement-diff:{agreement.pk}:{a}:{b}", old.body, new.body)
+    )
 
 
 def markdown_export(agreement, url):
@@ -67,11 +71,7 @@ def amendment_diff(amendment):
     if amendment.kind != Amendment.Kind.CHANGE:
         return None
     key = f"amendment-diff:{amendment.pk}:{amendment.revision}:{amendment.base_version}"
-    diff = cache.get(key)
-    if diff is None:
-        diff = compare(base_text(amendment), amendment.body)
-        cache.set(key, diff, 24 * 3600)
-    return diff
+    return _cached_compare(key, base_text(amendment), amendment.body)
 
 
 def compare_revisions(amendment, a, b):
@@ -79,11 +79,7 @@ def compare_revisions(amendment, a, b):
     if old is None or new is None:
         return None
     key = f"amendment-revisions:{amendment.pk}:{a}:{b}"
-    diff = cache.get(key)
-    if diff is None:
-        diff = compare(old.body, new.body)
-        cache.set(key, diff, 24 * 3600)
-    return Comparison(old, new, diff)
+    return Comparison(old, new, _cached_compare(key, old.body, new.body))
 
 
 def revision_list(amendment):

@@ -1,13 +1,11 @@
 """`manage.py advance` with controlled time: phases at their exact edges, tallies, effect."""
 
-import threading
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection, connections
 
 from agreements.amendments import (
     AmendmentError,
@@ -19,6 +17,7 @@ from agreements.amendments import (
 from agreements.models import Agreement, Amendment, Procedure
 from agreements.services import publish_version
 from members.services import accept_agreements
+from tests.concurrency import require_postgres, run_together
 from tests.factories import make_agreement, make_amendment, make_member, versions_in_force
 
 SECOND = timedelta(seconds=1)
@@ -373,8 +372,7 @@ def test_the_advance_command_reports_what_it_did(garden, members):
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_advance_runs_apply_a_version_exactly_once():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks")
+    require_postgres()
     from tests.factories import found_test_community
 
     found_test_community()
@@ -383,23 +381,8 @@ def test_concurrent_advance_runs_apply_a_version_exactly_once():
     amendment = make_amendment(author=members[0], agreement=garden)
     vote_all(amendment, members, ["support"] * 3)
     later = amendment.voting_ends_at + timedelta(days=3)
-    barrier = threading.Barrier(5)
-    results, errors = [], []
 
-    def run():
-        try:
-            barrier.wait()
-            results.append(advance_amendments(now=later))
-        except Exception as error:  # noqa: BLE001 - asserted below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = run_together(*[lambda: advance_amendments(now=later)] * 5)
 
     assert errors == []
     garden.refresh_from_db()
@@ -425,8 +408,7 @@ def test_a_change_keeps_the_summary_unless_it_proposes_a_new_one(garden, members
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_a_double_submitted_vote_counts_once_under_concurrency():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks")
+    require_postgres()
     from tests.factories import found_test_community
 
     found_test_community()
@@ -434,23 +416,10 @@ def test_a_double_submitted_vote_counts_once_under_concurrency():
     alice = make_member("alice")
     amendment = make_amendment(author=alice, agreement=garden)
     when = amendment.discussion_ends_at + timedelta(hours=1)
-    barrier = threading.Barrier(6)
-    errors = []
 
-    def vote():
-        try:
-            barrier.wait()
-            cast_vote(amendment=amendment, member=alice, choice="support", now=when)
-        except Exception as error:  # noqa: BLE001 - asserted below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=vote) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _results, errors = run_together(
+        *[lambda: cast_vote(amendment=amendment, member=alice, choice="support", now=when)] * 6
+    )
 
     assert errors == []
     amendment.refresh_from_db()

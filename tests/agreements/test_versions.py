@@ -1,10 +1,8 @@
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from agreements.models import Agreement, Edition
 from agreements.services import publish_version, repeal_agreement
+from tests.concurrency import require_postgres, run_together
 from tests.factories import make_agreement
 
 
@@ -72,26 +70,17 @@ def test_the_admin_shows_agreements_and_their_history_but_cannot_change_a_text(
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_publications_never_lose_a_version():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks")
+    require_postgres()
     agreement = make_agreement(body="Start.")
-    barrier = threading.Barrier(4)
-    errors = []
 
-    def publish(n):
-        try:
-            barrier.wait()
-            publish_version(agreement=agreement, body=f"Text from writer {n}.", note=f"w{n}")
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=publish, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _results, errors = run_together(
+        *[
+            lambda n=n: publish_version(
+                agreement=agreement, body=f"Text from writer {n}.", note=f"w{n}"
+            )
+            for n in range(4)
+        ]
+    )
 
     assert errors == []
     agreement.refresh_from_db()

@@ -1,44 +1,20 @@
 """Counters and acceptances under real concurrency: PostgreSQL, one connection per thread."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from agreements.models import Agreement
 from members.models import Acceptance, AcceptanceCount
 from members.selectors import role_counts
 from members.services import accept_agreements
+from tests.concurrency import require_postgres, run_together
 from tests.factories import found_test_community, make_user, versions_in_force
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 
-def run_together(functions):
-    barrier = threading.Barrier(len(functions))
-    errors = []
-
-    def run(function):
-        try:
-            barrier.wait()
-            function()
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(f,)) for f in functions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
-
-
 @pytest.fixture
 def postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: row locks and concurrent connections")
+    require_postgres()
 
 
 def test_concurrent_joins_are_all_counted(postgres):
@@ -46,8 +22,8 @@ def test_concurrent_joins_are_all_counted(postgres):
     versions = versions_in_force()
     users = [make_user(f"u{n}") for n in range(12)]
 
-    errors = run_together(
-        [
+    _results, errors = run_together(
+        *[
             lambda user=user: accept_agreements(member=user, versions=versions, complete=True)
             for user in users
         ]
@@ -65,8 +41,8 @@ def test_a_double_submit_accepts_once(postgres):
     versions = versions_in_force()
     alice = make_user("alice")
 
-    errors = run_together(
-        [lambda: accept_agreements(member=alice, versions=versions, complete=True)] * 6
+    _results, errors = run_together(
+        *[lambda: accept_agreements(member=alice, versions=versions, complete=True)] * 6
     )
 
     assert errors == []
