@@ -119,7 +119,13 @@ def amendment_detail(request, pk):
 
 
 def _detail_page(request, amendment, comment_form=None, status=200):
-    context = selectors.amendment_page(amendment, request.user)
+    paragraph = request.GET.get("paragraph", "")
+    context = selectors.amendment_page(
+        amendment,
+        request.user,
+        after=request.GET.get("after"),
+        paragraph=int(paragraph) if paragraph.isdigit() and len(paragraph) < 7 else None,
+    )
     context["comment_form"] = comment_form or CommentForm(clauses=amendment.clause_count)
     return render(request, "amendments/detail.html", context, status=status)
 

@@ -1,12 +1,14 @@
 """Reads that take more than one query or some computing; views call these, templates never do."""
 
 from django.core.cache import cache
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .diffing import compare
 from .models import Amendment, Comment, Procedure, Vote
+from .paging import paginate
 
 
 class Comparison:
@@ -124,25 +126,47 @@ def amendments_by_phase(*, agreement=None, phase=None, now=None):
     for closed in Amendment.CLOSED_PHASES:
         if phase and phase != closed:
             continue
-        rows = queryset.filter(phase=closed).order_by("-decided_at", "-withdrawn_at", "-id")
+        # Ordered along an index, so the newest few are read without sorting them all.
+        moment = "withdrawn_at" if closed == Amendment.Phase.WITHDRAWN else "voting_ends_at"
+        rows = queryset.filter(phase=closed).order_by(f"-{moment}", "-id")
         groups[closed] += list(rows[:limit] if limit else rows[:500])
     return [
         (Amendment.Phase(key), items) for key, items in groups.items() if not phase or key == phase
     ]
 
 
-def _threads(amendment):
-    comments = list(
-        Comment.objects.filter(amendment=amendment).select_related("author").order_by("created_at")
-    )
+THREADS_PER_PAGE = 50
+
+
+def thread_page(amendment, *, after=None, paragraph=None):
+    """A page of the discussion, oldest first: top-level comments (optionally only those about
+    one paragraph) with all their replies, `THREADS_PER_PAGE` at a time."""
+    top = Comment.objects.filter(amendment=amendment, parent__isnull=True).select_related("author")
+    if paragraph:
+        top = top.filter(paragraph=paragraph)
+    page = paginate(top, after, "created_at", newest_first=False, size=THREADS_PER_PAGE)
     replies = {}
-    for comment in comments:
-        if comment.parent_id:
-            replies.setdefault(comment.parent_id, []).append(comment)
-    threads = [c for c in comments if not c.parent_id]
-    for comment in threads:
+    for reply in (
+        Comment.objects.filter(parent__in=page.items)
+        .select_related("author")
+        .order_by("created_at", "id")
+    ):
+        replies.setdefault(reply.parent_id, []).append(reply)
+    for comment in page.items:
         comment.reply_list = replies.get(comment.pk, [])
-    return threads, comments
+    return page
+
+
+def _paragraph_counts(amendment):
+    """Comments per paragraph of the current revision, counted by the database."""
+    return dict(
+        Comment.objects.filter(
+            amendment=amendment, revision=amendment.revision, paragraph__isnull=False
+        )
+        .values_list("paragraph")
+        .annotate(n=Count("id"))
+        .values_list("paragraph", "n")
+    )
 
 
 def _with_comment_counts(html, counts):
@@ -156,14 +180,11 @@ def _with_comment_counts(html, counts):
     return html
 
 
-def amendment_page(amendment, user, now=None):
+def amendment_page(amendment, user, *, after=None, paragraph=None, now=None):
     """Everything the amendment page shows, in a fixed number of queries."""
     now = now or timezone.now()
-    threads, comments = _threads(amendment)
-    counts = {}
-    for comment in comments:
-        if comment.paragraph and comment.revision == amendment.revision:
-            counts[comment.paragraph] = counts.get(comment.paragraph, 0) + 1
+    threads = thread_page(amendment, after=after, paragraph=paragraph)
+    counts = _paragraph_counts(amendment)
     votes = list(
         Vote.objects.filter(amendment=amendment, round=amendment.round)
         .select_related("member")
@@ -190,6 +211,7 @@ def amendment_page(amendment, user, now=None):
         "diff": amendment_diff(amendment),
         "body_html": _with_comment_counts(amendment.body_html, counts),
         "threads": threads,
+        "paragraph": paragraph,
         "votes": votes,
         "my_vote": my_vote,
         "can_vote": amendment.is_open_for_votes(now)

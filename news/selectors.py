@@ -1,57 +1,15 @@
 """Reads for the news pages: keyset pagination, so any page costs the same at any depth."""
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q
 
 from agreements.models import Agreement
+from agreements.paging import PAGE_SIZE, make_cursor, paginate
 
 from .models import NewsItem, Notification
 
-PAGE_SIZE = 20
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-CURSOR = re.compile(r"^(\d{1,19})-(\d{1,19})$")
-
-
-def make_cursor(item, moment_field="published_at"):
-    moment = getattr(item, moment_field)
-    return f"{(moment - EPOCH) // timedelta(microseconds=1)}-{item.pk}"
-
-
-def parse_cursor(value):
-    """(moment, id) from a cursor, or None for anything malformed: that gives the first page."""
-    match = CURSOR.match(value or "")
-    if not match:
-        return None
-    try:
-        moment = EPOCH + timedelta(microseconds=int(match[1]))
-    except OverflowError:
-        return None
-    pk = int(match[2])
-    return (moment, pk) if pk < 2**63 else None
-
-
-@dataclass
-class Page:
-    items: list
-    next_cursor: str | None
-    is_first: bool
-
-
-def paginate(queryset, cursor, moment_field):
-    """One page, newest first, after `cursor` (ties on the moment are broken by id)."""
-    position = parse_cursor(cursor)
-    if position is not None:
-        moment, pk = position
-        queryset = queryset.filter(
-            Q(**{f"{moment_field}__lt": moment}) | Q(**{moment_field: moment, "pk__lt": pk})
-        )
-    items = list(queryset.order_by(f"-{moment_field}", "-id")[: PAGE_SIZE + 1])
-    more = len(items) > PAGE_SIZE
-    items = items[:PAGE_SIZE]
-    return Page(items, make_cursor(items[-1], moment_field) if more else None, position is None)
+__all__ = ["PAGE_SIZE", "NewsFilter", "latest", "make_cursor", "news_page", "notification_page"]
 
 
 @dataclass

@@ -248,6 +248,8 @@ class Amendment(models.Model):
             models.Index(fields=["phase", "discussion_ends_at"], name="amendment_discussion_due"),
             models.Index(fields=["phase", "voting_ends_at"], name="amendment_voting_due"),
             models.Index(fields=["phase", "effective_at"], name="amendment_effect_due"),
+            models.Index(fields=["phase", "-withdrawn_at", "-id"], name="amendment_withdrawn"),
+            models.Index(fields=["phase", "-voting_ends_at", "-id"], name="amendment_decided"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -411,7 +413,14 @@ class Comment(models.Model):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["amendment", "created_at"], name="comment_thread")]
+        indexes = [
+            models.Index(fields=["amendment", "created_at"], name="comment_thread"),
+            models.Index(
+                fields=["amendment", "created_at", "id"],
+                condition=models.Q(parent__isnull=True),
+                name="comment_thread_top_level",
+            ),
+        ]
 
     def __str__(self):
         return f"comment #{self.pk} on #{self.amendment_id}"

@@ -407,5 +407,29 @@ def test_amendment_page_query_count_is_constant(
         )
     client.force_login(alice)
 
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(24):
         assert client.get(amendment.get_absolute_url()).status_code == 200
+
+
+def test_a_long_discussion_is_paged_oldest_first(client, tools, alice):
+    from agreements.amendments import post_comment
+    from agreements.selectors import THREADS_PER_PAGE
+
+    amendment = make_amendment(author=alice, agreement=tools)
+    start = timezone.now()
+    for n in range(THREADS_PER_PAGE + 3):
+        post_comment(
+            amendment=amendment,
+            author=alice,
+            body=f"Thought {n:03}",
+            now=start + timedelta(seconds=n),
+        )
+
+    first = client.get(amendment.get_absolute_url())
+    page = first.content.decode()
+    assert "Thought 000" in page and f"Thought {THREADS_PER_PAGE - 1:03}" in page
+    assert f"Thought {THREADS_PER_PAGE:03}" not in page
+    later = client.get(
+        amendment.get_absolute_url(), {"after": first.context["threads"].next_cursor}
+    ).content.decode()
+    assert f"Thought {THREADS_PER_PAGE + 2:03}" in later and "Thought 000" not in later
