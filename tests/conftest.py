@@ -1,7 +1,19 @@
+from pathlib import Path
+
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 
 from tests.factories import found_test_community
+
+
+def pytest_sessionstart(session):
+    """A test database file left by an interrupted run, with its WAL files, makes SQLite fail
+    with "disk I/O error" when Django recreates the file: start from nothing."""
+    name = django_settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if name:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)
