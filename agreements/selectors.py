@@ -3,6 +3,7 @@
 from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -173,7 +174,9 @@ def _with_comment_counts(html, counts):
     """Insert, after each clause's anchor, a link to the comments about it (ints only)."""
     for paragraph, number in counts.items():
         marker = f'<div class="clause" id="p-{paragraph}">'
-        label = ngettext("%(count)s comment", "%(count)s comments", number) % {"count": number}
+        label = escape(
+            ngettext("%(count)s comment", "%(count)s comments", number) % {"count": number}
+        )
         link = f'<a class="clause-comments" href="?paragraph={paragraph}#comments">{label}</a>'
 
         html = html.replace(marker, marker + link, 1)
