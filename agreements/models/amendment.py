@@ -21,6 +21,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -292,8 +293,10 @@ class Amendment(models.Model):
             phase = self.Phase.ADOPTED if self.outcome().adopted else self.Phase.REJECTED
         return phase
 
-    @property
+    @cached_property
     def current_phase(self):
+        # Cached: lists show the phase several times per row, and between a voting deadline and
+        # the next `advance` computing it reads the member count.
         return self.phase_at()
 
     def get_current_phase_display(self):

@@ -233,3 +233,18 @@ def test_community_page_query_count_does_not_grow_with_members(
         make_member(f"m{n}", now=timezone.now() - timedelta(days=n))
     with django_assert_max_num_queries(10):
         assert client.get("/community/").status_code == 200
+
+
+def test_the_changed_agreements_notice_is_computed_once_per_page(
+    client, community, django_assert_max_num_queries
+):
+    alice = make_member("alice")
+    rules = Agreement.objects.get(slug="public-agreements")
+    publish_version(agreement=rules, body="Changed.", note="x")
+    client.force_login(alice)
+    client.get("/agreements/")
+
+    with django_assert_max_num_queries(9):
+        page = client.get("/agreements/").content.decode()
+
+    assert "Agreements changed since you accepted them" in page
