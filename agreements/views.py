@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import selectors
-from .amendments import UNREPEALABLE_SLUGS
+from .amendments.services import UNREPEALABLE_SLUGS
 from .forms import CompareForm, FoundingForm
 from .models import Agreement, Procedure
 from .services import FoundingError, found_community

@@ -11,7 +11,7 @@ urlpatterns = [
     path("agreements/<slug:slug>/feed.atom", AgreementFeed(), name="agreement_feed"),
     path("agreements/", include("agreements.urls")),
     path("amendments/<int:pk>/feed.atom", AmendmentFeed(), name="amendment_feed"),
-    path("amendments/", include("agreements.amendment_urls")),
+    path("amendments/", include("agreements.amendments.urls")),
     path("news/", include("news.urls")),
     path("notifications/", news_views.notifications, name="notifications"),
     path("notifications/read/", news_views.notifications_read, name="notifications_read"),

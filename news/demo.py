@@ -10,8 +10,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from agreements import amendments
 from agreements import demo as texts
+from agreements.amendments import services as amendments
+from agreements.amendments.advancing import advance_amendments
 from agreements.diffing import paragraphs
 from agreements.models import Agreement, Amendment
 from agreements.services import is_founded
@@ -186,7 +187,7 @@ class Story:
             )
 
     def advance(self, days):
-        amendments.advance_amendments(now=self.at(days))
+        advance_amendments(now=self.at(days))
 
     def post(self, days, author, key):
         title, body = self.words[key]

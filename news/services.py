@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agreements.amendments import NotAllowed
+from agreements.amendments.services import NotAllowed
 from members.models import Follow, User
 
 from .models import NewsItem, Notification

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agreements.amendments import NotAllowed
+from agreements.amendments.services import NotAllowed
 from agreements.models import Agreement, Amendment
 from members.selectors import role_counts
 from members.services import record_follow

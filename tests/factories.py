@@ -57,7 +57,7 @@ def make_member(username=None, *, now=None, **fields):
 
 def make_amendment(*, author, agreement=None, kind="change", body=None, now=None, **fields):
     """A proposal through the real service; a change appends a clause to the agreement."""
-    from agreements.amendments import propose_amendment
+    from agreements.amendments.services import propose_amendment
 
     if kind == "change" and body is None:
         body = agreement.body.rstrip() + "\n\nAn added clause.\n"

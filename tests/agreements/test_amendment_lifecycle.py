@@ -7,9 +7,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from agreements.amendments import (
+from agreements.amendments.advancing import advance_amendments
+from agreements.amendments.services import (
     AmendmentError,
-    advance_amendments,
     cast_vote,
     revise_amendment,
     withdraw_amendment,

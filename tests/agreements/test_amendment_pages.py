@@ -396,7 +396,7 @@ def test_amendment_page_query_count_is_constant(
     amendment = make_amendment(author=alice, agreement=tools)
     for n in range(6):
         member = make_member(f"m{n}")
-        from agreements.amendments import cast_vote, post_comment
+        from agreements.amendments.services import cast_vote, post_comment
 
         post_comment(amendment=amendment, author=member, body=f"Comment {n}")
         cast_vote(
@@ -412,8 +412,8 @@ def test_amendment_page_query_count_is_constant(
 
 
 def test_a_long_discussion_is_paged_oldest_first(client, tools, alice):
-    from agreements.amendments import post_comment
-    from agreements.selectors import THREADS_PER_PAGE
+    from agreements.amendments.services import post_comment
+    from agreements.amendments.selectors import THREADS_PER_PAGE
 
     amendment = make_amendment(author=alice, agreement=tools)
     start = timezone.now()

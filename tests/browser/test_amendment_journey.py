@@ -4,7 +4,8 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from agreements.amendments import advance_amendments, cast_vote
+from agreements.amendments.advancing import advance_amendments
+from agreements.amendments.services import cast_vote
 from agreements.models import Agreement, Amendment
 from tests.factories import PASSWORD, make_agreement, make_member
 

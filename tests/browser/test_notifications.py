@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from agreements.amendments import post_comment
+from agreements.amendments.services import post_comment
 from tests.browser.test_amendment_journey import log_in
 from tests.factories import make_agreement, make_amendment, make_member
 

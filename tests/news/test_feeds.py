@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from agreements.amendments import advance_amendments, cast_vote, post_comment
+from agreements.amendments.advancing import advance_amendments
+from agreements.amendments.services import cast_vote, post_comment
 from tests.factories import make_agreement, make_amendment, make_member
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from agreements.amendments import post_comment
+from agreements.amendments.services import post_comment
 from agreements.services import publish_version
 from members.models import Follow
 from news.models import Notification

@@ -6,7 +6,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from agreements.amendments import advance_amendments, cast_vote, withdraw_amendment
+from agreements.amendments.advancing import advance_amendments
+from agreements.amendments.services import cast_vote, withdraw_amendment
 from agreements.models import Agreement
 from agreements.services import publish_version, repeal_agreement
 from members.services import accept_agreements

@@ -11,7 +11,7 @@ def world(community):
     garden = make_agreement(title="Garden", body="Beds.\n")
     alice = make_member("alice")
     amendment = make_amendment(author=alice, agreement=garden)
-    from agreements.amendments import post_comment
+    from agreements.amendments.services import post_comment
     from news.services import publish_post
 
     comment = post_comment(amendment=amendment, author=alice, body="Hi.")

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import OperationalError
 
-from agreements.amendments import advance_amendments
+from agreements.amendments.advancing import advance_amendments
 
 
 class Command(BaseCommand):

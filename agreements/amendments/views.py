@@ -5,11 +5,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import amendments as service
+from ..forms import AmendmentForm, CommentForm, VoteForm
+from ..models import Agreement, Amendment, Comment, Procedure
+from ..rendering import render_markdown
+from ..selectors import compare_texts
 from . import selectors
-from .forms import AmendmentForm, CommentForm, VoteForm
-from .models import Agreement, Amendment, Comment, Procedure
-from .rendering import render_markdown
+from . import services as service
 
 
 @require_GET
@@ -50,7 +51,7 @@ def _form_page(request, template, form, context):
             # A preview is rendered on request by nature: it is never stored.
             "html": render_markdown(body, anchor_base="") if body else "",
             "rationale_html": render_markdown(form.cleaned_data["rationale"]),
-            "diff": selectors.compare_texts(base, body) if base is not None and body else None,
+            "diff": compare_texts(base, body) if base is not None and body else None,
         }
     return render(request, template, {**context, "form": form, "preview": preview})
 

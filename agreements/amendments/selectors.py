@@ -1,0 +1,211 @@
+"""Reads for the amendment pages; views call these, templates never do."""
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ..models import Amendment, Comment, Procedure, Vote
+from ..paging import paginate
+from ..selectors import Comparison, _cached_compare
+
+
+def base_text(amendment):
+    """The text of the version an amendment was written against."""
+    if amendment.agreement is None or amendment.base_version is None:
+        return ""
+    record = amendment.agreement.get_version(amendment.base_version)
+    return record.body if record else ""
+
+
+def amendment_diff(amendment):
+    """The proposal against its base version; cached per (amendment, revision, base)."""
+    if amendment.kind != Amendment.Kind.CHANGE:
+        return None
+    key = f"amendment-diff:{amendment.pk}:{amendment.revision}:{amendment.base_version}"
+    return _cached_compare(key, base_text(amendment), amendment.body)
+
+
+def compare_revisions(amendment, a, b):
+    old, new = amendment.get_revision(a), amendment.get_revision(b)
+    if old is None or new is None:
+        return None
+    key = f"amendment-revisions:{amendment.pk}:{a}:{b}"
+    return Comparison(old, new, _cached_compare(key, old.body, new.body))
+
+
+def revision_list(amendment):
+    """One record per revision, oldest first."""
+    records = amendment.history.order_by("history_date", "history_id").defer(
+        "body", "body_html", "rationale", "rationale_html"
+    )
+    seen = {}
+    for record in records:
+        seen.setdefault(record.revision, record)
+    return list(seen.values())
+
+
+PHASE_GROUPS = [
+    Amendment.Phase.VOTING,
+    Amendment.Phase.DISCUSSION,
+    Amendment.Phase.NEEDS_UPDATE,
+    Amendment.Phase.ADOPTED,
+    Amendment.Phase.REJECTED,
+    Amendment.Phase.WITHDRAWN,
+]
+CLOSED_LIMIT = 20
+
+
+def amendments_by_phase(*, agreement=None, phase=None, now=None):
+    """Amendments grouped by the phase they are in now (computed from the deadlines).
+
+    Open amendments are few by nature and all shown; closed ones are capped per group, with the
+    full list one click away (`?phase=`).
+    """
+    now = now or timezone.now()
+    queryset = Amendment.objects.select_related("agreement", "author").defer(
+        "body", "body_html", "rationale", "rationale_html", "conflict"
+    )
+    if agreement is not None:
+        queryset = queryset.filter(agreement=agreement)
+    groups = {key: [] for key in PHASE_GROUPS}
+    open_ones = queryset.filter(phase__in=Amendment.OPEN_PHASES)
+    for amendment in open_ones:
+        groups[amendment.phase_at(now)].append(amendment)
+    limit = None if phase else CLOSED_LIMIT
+    for closed in Amendment.CLOSED_PHASES:
+        if phase and phase != closed:
+            continue
+        # Ordered along an index, so the newest few are read without sorting them all.
+        moment = "withdrawn_at" if closed == Amendment.Phase.WITHDRAWN else "voting_ends_at"
+        rows = queryset.filter(phase=closed).order_by(f"-{moment}", "-id")
+        groups[closed] += list(rows[:limit] if limit else rows[:500])
+    return [
+        (Amendment.Phase(key), items) for key, items in groups.items() if not phase or key == phase
+    ]
+
+
+THREADS_PER_PAGE = 50
+
+
+def thread_page(amendment, *, after=None, paragraph=None):
+    """A page of the discussion, oldest first: top-level comments (optionally only those about
+    one paragraph) with all their replies, `THREADS_PER_PAGE` at a time."""
+    top = Comment.objects.filter(amendment=amendment, parent__isnull=True).select_related("author")
+    if paragraph:
+        top = top.filter(paragraph=paragraph)
+    page = paginate(top, after, "created_at", newest_first=False, size=THREADS_PER_PAGE)
+    replies = {}
+    for reply in (
+        Comment.objects.filter(parent__in=page.items)
+        .select_related("author")
+        .order_by("created_at", "id")
+    ):
+        replies.setdefault(reply.parent_id, []).append(reply)
+    for comment in page.items:
+        comment.reply_list = replies.get(comment.pk, [])
+    return page
+
+
+def _paragraph_counts(amendment):
+    """Comments per paragraph of the current revision, counted by the database."""
+    return dict(
+        Comment.objects.filter(
+            amendment=amendment, revision=amendment.revision, paragraph__isnull=False
+        )
+        .values_list("paragraph")
+        .annotate(n=Count("id"))
+        .values_list("paragraph", "n")
+    )
+
+
+def _with_comment_counts(html, counts):
+    """Insert, after each clause's anchor, a link to the comments about it (ints only)."""
+    for paragraph, number in counts.items():
+        marker = f'<div class="clause" id="p-{paragraph}">'
+        label = escape(
+            ngettext("%(count)s comment", "%(count)s comments", number) % {"count": number}
+        )
+        link = f'<a class="clause-comments" href="?paragraph={paragraph}#comments">{label}</a>'
+
+        html = html.replace(marker, marker + link, 1)
+    return html
+
+
+def amendment_page(amendment, user, *, after=None, paragraph=None, now=None):
+    """Everything the amendment page shows, in a fixed number of queries."""
+    now = now or timezone.now()
+    threads = thread_page(amendment, after=after, paragraph=paragraph)
+    counts = _paragraph_counts(amendment)
+    votes = list(
+        Vote.objects.filter(amendment=amendment, round=amendment.round)
+        .select_related("member")
+        .order_by("-changed_at")[:VOTERS_SHOWN]
+    )
+    my_vote = None
+    if user.is_authenticated:
+        my_vote = next((v for v in votes if v.member_id == user.pk), None) or (
+            Vote.objects.filter(amendment=amendment, round=amendment.round, member=user).first()
+        )
+    phase = amendment.phase_at(now)
+    following = previous_visit = None
+    if user.is_authenticated:
+        following = user.is_following(amendment=amendment)
+        previous_visit = user.visit_thread(amendment, now)
+    return {
+        "amendment": amendment,
+        "is_following": following,
+        "previous_visit": previous_visit,
+        "phase": phase,
+        "timeline": timeline(amendment, now),
+        "outcome": amendment.outcome(),
+        "procedure": Procedure.current(),
+        "diff": amendment_diff(amendment),
+        "body_html": _with_comment_counts(amendment.body_html, counts),
+        "threads": threads,
+        "paragraph": paragraph,
+        "votes": votes,
+        "my_vote": my_vote,
+        "can_vote": amendment.is_open_for_votes(now)
+        and user.is_authenticated
+        and user.is_in_good_standing,
+        "can_comment": amendment.is_open_for_comments(now)
+        and user.is_authenticated
+        and user.is_in_good_standing,
+        "is_author": user.is_authenticated and user.pk == amendment.author_id,
+        "revisions": amendment.revision,
+    }
+
+
+VOTERS_SHOWN = 500
+
+
+def timeline(amendment, now):
+    """The steps of this amendment with their dates, marking which are done."""
+    P = Amendment.Phase
+    phase = amendment.phase_at(now)
+    steps = [
+        ("proposed", _("Proposed"), amendment.proposed_at, True),
+        ("discussion", _("Discussion ends"), amendment.discussion_ends_at,
+         now >= amendment.discussion_ends_at),
+        ("voting", _("Voting ends"), amendment.voting_ends_at, now >= amendment.voting_ends_at),
+    ]  # fmt: skip
+    if phase == P.WITHDRAWN:
+        steps = [s for s in steps if s[3]]
+        steps.append(("withdrawn", _("Withdrawn"), amendment.withdrawn_at, True))
+    elif phase == P.NEEDS_UPDATE:
+        # Its deadlines no longer apply; new ones are set when the author resolves it.
+        steps = [steps[0], ("needs_update", _("Waiting for its author to update it"), None, False)]
+    elif phase != P.REJECTED:
+        steps.append(
+            (
+                "effect",
+                _("Takes effect"),
+                amendment.applied_at or amendment.planned_effective_at,
+                amendment.applied_at is not None,
+            )
+        )
+    return [
+        {"key": key, "label": label, "when": when, "done": done} for key, label, when, done in steps
+    ]
