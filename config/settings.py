@@ -216,6 +216,10 @@ PROCEDURE_DEFAULTS = {
     "threshold_percent": os.environ.get("PROCEDURE_THRESHOLD_PERCENT", "50"),
     "effect_delay_days": int(os.environ.get("PROCEDURE_EFFECT_DELAY_DAYS", "3")),
 }
+# What `manage.py advance` runs every minute, in this order: each takes `now` (None for the
+# present) and returns lines saying what it did.
+ADVANCE_TASKS = ["agreements.amendments.advancing.advance_amendments"]
+
 # Larger than the biggest form we accept (a 200,000-character text in Cyrillic, URL-encoded), so
 # an over-long text gets the form's clear error about the limit, not a bare "400 Bad Request".
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -1,15 +1,16 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import OperationalError
-
-from agreements.amendments.advancing import advance_amendments
+from django.utils.module_loading import import_string
 
 
 class Command(BaseCommand):
     help = (
-        "Move amendments whose deadlines have passed: discussion → voting → adopted/rejected → "
-        "in force. Idempotent and safe to run concurrently; run it every minute from cron."
+        "Do what time has made due: amendments past their deadlines (discussion → voting → "
+        "adopted/rejected → in force), and every other task in settings.ADVANCE_TASKS. "
+        "Idempotent and safe to run concurrently; run it every minute from cron."
     )
 
     def add_arguments(self, parser):
@@ -21,10 +22,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, loop=None, **options):
+        # Each app that has work due with time names a function taking `now` (None: the present)
+        # and returning lines saying what it did; agreements import nothing of the other apps.
+        tasks = [import_string(path) for path in settings.ADVANCE_TASKS]
         while True:
             try:
-                for line in advance_amendments():
-                    self.stdout.write(line)
+                for task in tasks:
+                    for line in task(None):
+                        self.stdout.write(line)
             except OperationalError as error:
                 # A busy SQLite file in the demo; the next round will do the work.
                 if not loop:
