@@ -74,7 +74,8 @@ class _Forms(HTMLParser):
         if tag == "input":
             kind = (attrs.get("type") or "text").lower()
             if kind in ("submit", "image"):
-                self.form.buttons.append(Button(name, attrs.get("value", ""), attrs.get("value", "")))
+                value = attrs.get("value", "")
+                self.form.buttons.append(Button(name, value, value))
             elif kind in ("checkbox", "radio"):
                 if name and "checked" in attrs and "disabled" not in attrs:
                     self.form.fields.append((name, attrs.get("value", "on")))

@@ -156,8 +156,9 @@ def test_a_conflict_at_effect_sends_it_back_and_tells_its_voters(garden, members
     voting.refresh_from_db()
     assert voting.phase == "needs_update" and "<<<<<<<" in voting.conflict
     told = set(
-        Notification.objects.filter(item__amendment=voting, item__event="needs_update")
-        .values_list("recipient__username", flat=True)
+        Notification.objects.filter(item__amendment=voting, item__event="needs_update").values_list(
+            "recipient__username", flat=True
+        )
     )
     assert {"m1", "m2"} <= told  # voters who never followed it
 
