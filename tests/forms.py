@@ -63,7 +63,8 @@ class _Forms(HTMLParser):
         attrs = dict(attrs)
         if tag == "form":
             self.form = Form(
-                action=attrs.get("action") or self.url,
+                # A browser never sends the fragment.
+                action=(attrs.get("action") or self.url).split("#")[0],
                 method=(attrs.get("method") or "get").lower(),
             )
             self.forms.append(self.form)
