@@ -40,11 +40,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "simple_history",
     "axes",
     "agreements",
     "members",
     "news",
+    "spreading",
+    "search",
+    "api",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from members import views as member_views
 from news import views as news_views
 from news.feeds import AgreementFeed, AmendmentFeed
 from news.views import home
+from search.views import search_page
 
 urlpatterns = [
     path("", home, name="home"),
@@ -21,6 +22,8 @@ urlpatterns = [
     path("community/", member_views.community, name="community"),
     path("members/", include("members.urls")),
     path("accounts/", include("members.account_urls")),
+    path("search/", search_page, name="search"),
+    path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -80,6 +80,24 @@ def member_settings(request, username):
 
 
 @require_GET
+def member_list(request):
+    """Who is a member, since when, in which roles ("Membership by acceptance": the site shows
+    who is a member). Filtered by `?role=`, keyset pages by `?before=`."""
+    role = request.GET.get("role", "")
+    if role and role not in selectors.LIST_ROLES:
+        raise Http404(_("No such role."))
+    return render(
+        request,
+        "members/list.html",
+        {
+            "page": selectors.member_page(role, request.GET.get("before")),
+            "role": role,
+            "roles": [(key, ROLE_LABELS[key]) for key in selectors.LIST_ROLES],
+        },
+    )
+
+
+@require_GET
 def profile(request, username):
     member = get_object_or_404(User, username__iexact=username)
     if member.username != username:
