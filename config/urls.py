@@ -9,6 +9,7 @@ from search.views import search_page
 
 urlpatterns = [
     path("", home, name="home"),
+    path("", include("agreements.borrowing.urls")),
     path("agreements/<slug:slug>/feed.atom", AgreementFeed(), name="agreement_feed"),
     path("agreements/", include("agreements.urls")),
     path("amendments/<int:pk>/feed.atom", AmendmentFeed(), name="amendment_feed"),

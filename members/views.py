@@ -48,6 +48,14 @@ def signup(request):
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user})
+        if not user.is_member:
+            messages.info(
+                request,
+                _(
+                    "Next step: read the agreements in force below and accept them to become "
+                    "a member."
+                ),
+            )
         return _with_language(redirect(_safe_next(request, reverse("join"))), user)
     return render(
         request, "registration/signup.html", {"form": form, "next": _safe_next(request, "")}

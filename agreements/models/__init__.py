@@ -7,6 +7,7 @@ from .agreement import (
     Edition,
 )
 from .amendment import Amendment, AmendmentQuerySet, Comment, Procedure, Vote
+from .source import SourceCheck
 
 __all__ = [
     "COMMUNITY_NAME_CACHE_KEY",
@@ -19,5 +20,6 @@ __all__ = [
     "Community",
     "Edition",
     "Procedure",
+    "SourceCheck",
     "Vote",
 ]
