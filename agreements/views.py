@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from . import selectors
 from .amendments.services import UNREPEALABLE_SLUGS
 from .forms import CompareForm, FoundingForm
-from .models import Agreement, Procedure
+from .models import Agreement, Procedure, SourceCheck
 from .services import FoundingError, found_community
 
 
@@ -42,6 +42,9 @@ def agreement_detail(request, slug):
             "can_repeal": agreement.is_in_force
             and not agreement.is_idea
             and agreement.slug not in UNREPEALABLE_SLUGS,
+            "source_check": SourceCheck.objects.filter(agreement=agreement).first()
+            if agreement.origin == Agreement.Origin.BORROWED
+            else None,
         },
     )
 
