@@ -145,12 +145,14 @@ def _lines(text):
 
 
 def followed_text(agreement):
-    """Our text of the version whose source version we follow: the base for the update."""
-    for record in agreement.history.filter(source_version=agreement.source_version).order_by(
-        "-history_date", "-history_id"
-    ):
-        return record.body
-    return agreement.body
+    """Our text as it was when it took the source version we follow (borrowed, or last updated
+    from the source): the base against which both sides' changes are merged."""
+    record = (
+        agreement.history.filter(source_version=agreement.source_version)
+        .order_by("history_date", "history_id")
+        .first()
+    )
+    return record.body if record else agreement.body
 
 
 def updated_text(agreement, check):
