@@ -49,8 +49,10 @@ class Address:
 def parse_address(url):
     """The agreement page and API addresses for an address a member pasted."""
     parts = urlsplit((url or "").strip())
+    if parts.scheme not in ("http", "https"):
+        raise SourceError(_("Only http:// and https:// addresses can be borrowed from."))
     match = AGREEMENT_PATH.match(parts.path or "")
-    if parts.scheme not in ("http", "https") or not parts.netloc or not match:
+    if not parts.netloc or not match:
         raise SourceError(
             _(
                 "Give the address of an agreement on another community's site, such as "
