@@ -21,6 +21,24 @@
     });
   });
 
+  // Share: copy the permanent address with one click (the field stays selectable without JS).
+  document.querySelectorAll(".copy-link").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy-from"));
+    if (!field || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(field.value).then(function () {
+        button.textContent = button.getAttribute("data-copied-label");
+      }, function () { field.select(); });
+    });
+  });
+
+  // Leaflets: a print button beside the size choice.
+  document.querySelectorAll(".print-button").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // The language switcher submits on change; its button stays for keyboard and no-JS users.
   document.querySelectorAll(".language-switcher select").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
