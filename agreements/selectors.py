@@ -1,5 +1,8 @@
 """Reads that take more than one query or some computing; views call these, templates never do."""
 
+import json
+import re
+
 from django.core.cache import cache
 
 from .diffing import compare
@@ -32,21 +35,41 @@ def compare_versions(agreement, a, b):
     )
 
 
+# A header value is written as it is only when it cannot be read as anything else: letters,
+# digits and plain punctuation, not starting with a character YAML gives a meaning to.
+PLAIN_VALUE = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$")
+
+
+def front_matter_value(value):
+    """`value` for one `key: value` line of the header: as it is when that is safe, else as a
+    double-quoted (JSON) string, so no text can add a line or change what a line means."""
+    value = str(value)
+    if (
+        PLAIN_VALUE.match(value)
+        and ": " not in value
+        and " #" not in value
+        and value.strip() == value
+    ):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
 def markdown_export(agreement, url):
     """The current text with a metadata header, so a downloaded copy says what it is."""
-    lines = [
-        "---",
-        f"title: {agreement.title}",
-        f"version: {agreement.version}",
-        f"effective: {agreement.effective_at.isoformat(timespec='seconds')}",
-        f"status: {agreement.status}",
-        f"origin: {agreement.origin}",
+    fields = [
+        ("title", agreement.title),
+        ("version", agreement.version),
+        ("effective", agreement.effective_at.isoformat(timespec="seconds")),
+        ("status", agreement.status),
+        ("origin", agreement.origin),
     ]
     if agreement.source_url:
-        lines.append(f"source: {agreement.source_url}")
+        fields.append(("source", agreement.source_url))
     if agreement.source_version:
-        lines.append(f"source_version: {agreement.source_version}")
-    lines += [f"url: {url}", "---", "", agreement.body.strip(), ""]
+        fields.append(("source_version", agreement.source_version))
+    fields.append(("url", url))
+    lines = ["---", *(f"{key}: {front_matter_value(value)}" for key, value in fields), "---"]
+    lines += ["", agreement.body.strip(), ""]
     return "\n".join(lines)
 
 

@@ -6,6 +6,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, Amendment, Community
@@ -116,7 +117,8 @@ class AgreementFeed(AtomFeed):
                 title=_("Version %(number)s in force") % {"number": record.version},
                 link=agreement.version_url(record.version),
                 published=record.effective_at,
-                description=record.change_note,
+                # A summary of type "html" is read as HTML: the plain-text note is escaped.
+                description=escape(record.change_note),
             )
             for record in agreement.versions()
         ]

@@ -412,8 +412,8 @@ def test_amendment_page_query_count_is_constant(
 
 
 def test_a_long_discussion_is_paged_oldest_first(client, tools, alice):
-    from agreements.amendments.services import post_comment
     from agreements.amendments.selectors import THREADS_PER_PAGE
+    from agreements.amendments.services import post_comment
 
     amendment = make_amendment(author=alice, agreement=tools)
     start = timezone.now()
