@@ -62,9 +62,9 @@ class SignupForm(NameChecks, UserCreationForm):
 
     def clean_username(self):
         username = super().clean_username()
+        if username is None:
+            return None  # taken, whatever its case: Django's own error says so
         validate_single_script(username)
-        if User.objects.filter(username__iexact=username).exists():
-            return username  # Django's own "already exists" error is shown for it
         other = look_alike(username)
         if other is not None:
             raise forms.ValidationError(

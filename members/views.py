@@ -104,6 +104,7 @@ def profile(request, username):
             "roles": [ROLE_LABELS[role] for role in member.roles()],
             "actions": selectors.public_actions(member),
             "is_owner": request.user == member,
+            "suspended": member.is_suspended(),
             "is_following": request.user.is_authenticated
             and request.user.is_following(member=member),
         },

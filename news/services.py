@@ -158,7 +158,12 @@ def send_digests(now=None):
                 recipient=member, read_at__isnull=True, created_at__gt=since, created_at__lte=now
             )
             .select_related(
-                "item", "item__agreement", "comment", "comment__author", "comment__amendment"
+                "item",
+                "item__agreement",
+                "item__amendment",
+                "comment",
+                "comment__author",
+                "comment__amendment",
             )
             .order_by("created_at", "id")[:200]
         )
