@@ -269,6 +269,9 @@ ADVANCE_TASKS = [
     "moderation.services.end_lapsed_grants",
 ]
 
+# Parts of the demo story (`manage.py seed_demo`) told by apps that news does not import.
+DEMO_CHAPTERS = ["moderation.demo.tell"]
+
 # Larger than the biggest form we accept (a 200,000-character text in Cyrillic, URL-encoded), so
 # an over-long text gets the form's clear error about the limit, not a bare "400 Bad Request".
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

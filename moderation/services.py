@@ -489,9 +489,10 @@ def may_appeal(user, action):
 
 def may_decide(user, action, now=None):
     """A moderator other than the one who acted, and not the one the act touched, answers an
-    appeal with a decision, while the act is still in effect."""
+    appeal with a decision, once, while the act is still in effect."""
     return (
         action.is_reversible
+        and not action.appeal_messages.exclude(decision="").exists()
         and is_moderator(user, now)
         and user.pk != action.actor_id
         and user.pk not in affected_member_ids(action)
