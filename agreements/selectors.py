@@ -38,6 +38,9 @@ def compare_versions(agreement, a, b):
 # A header value is written as it is only when it cannot be read as anything else: letters,
 # digits and plain punctuation, not starting with a character YAML gives a meaning to.
 PLAIN_VALUE = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$")
+# Characters some readers take for a line break (YAML 1.1: NEL, LS, PS) or that change how the
+# text reads (bidi, zero-width): written as \u escapes inside a quoted value.
+UNSAFE_IN_QUOTES = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
 def front_matter_value(value):
@@ -46,12 +49,14 @@ def front_matter_value(value):
     value = str(value)
     if (
         PLAIN_VALUE.match(value)
+        and not UNSAFE_IN_QUOTES.search(value)
         and ": " not in value
         and " #" not in value
         and value.strip() == value
     ):
         return value
-    return json.dumps(value, ensure_ascii=False)
+    quoted = json.dumps(value, ensure_ascii=False)
+    return UNSAFE_IN_QUOTES.sub(lambda match: f"\\u{ord(match.group()):04x}", quoted)
 
 
 def markdown_export(agreement, url):
