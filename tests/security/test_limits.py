@@ -132,14 +132,16 @@ def _over(column):
     return "x" * (model._meta.get_field(name).max_length + 1)
 
 
-# page, who, which form (a field it has), field, column, other fields typed in
+NEW = "/amendments/new/?kind=new"
+ACT = "/moderation/act/comment/{comment.pk}/"
+# page, who, which form (a field it has), field, column
 OVERSIZE = [
-    ("/amendments/new/?kind=new", "alice", "rationale", "title", (Amendment, "title")),
-    ("/amendments/new/?kind=new", "alice", "rationale", "proposed_title", (Amendment, "proposed_title")),
-    ("/amendments/new/?kind=new", "alice", "rationale", "proposed_summary", (Amendment, "proposed_summary")),
-    ("/amendments/new/?kind=new", "alice", "rationale", "body", (Amendment, "body")),
-    ("/amendments/new/?kind=new", "alice", "rationale", "rationale", (Amendment, "rationale")),
-    ("/amendments/new/?kind=new", "alice", "rationale", "source_version", (Amendment, "source_version")),
+    (NEW, "alice", "rationale", "title", (Amendment, "title")),
+    (NEW, "alice", "rationale", "proposed_title", (Amendment, "proposed_title")),
+    (NEW, "alice", "rationale", "proposed_summary", (Amendment, "proposed_summary")),
+    (NEW, "alice", "rationale", "body", (Amendment, "body")),
+    (NEW, "alice", "rationale", "rationale", (Amendment, "rationale")),
+    (NEW, "alice", "rationale", "source_version", (Amendment, "source_version")),
     ("/amendments/{amendment.pk}/edit/", "alice", "note", "note", (Amendment, "revision_note")),
     ("{amendment_url}", "bob", "body", "body", (Comment, "body")),
     ("/news/new/", "alice", "body", "title", (NewsItem, "title")),
@@ -147,10 +149,11 @@ OVERSIZE = [
     ("/members/bob/settings/", "bob", "bio", "display_name", (User, "display_name")),
     ("/members/bob/settings/", "bob", "bio", "bio", (User, "bio")),
     ("/members/bob/settings/", "bob", "bio", "volunteer_offer", (User, "volunteer_offer")),
-    ("/moderation/act/comment/{comment.pk}/", "alice", "reason", "reason", (ModerationAction, "reason")),
-    ("/moderation/act/comment/{comment.pk}/", "alice", "reason", "clause", (ModerationAction, "clause_url")),
+    (ACT, "alice", "reason", "reason", (ModerationAction, "reason")),
+    (ACT, "alice", "reason", "clause", (ModerationAction, "clause_url")),
     ("/moderation/report/comment/{comment.pk}/", "alice", "reason", "reason", (Report, "reason")),
-]  # fmt: skip
+]
+WRITTEN = (Amendment, Comment, NewsItem, ModerationAction, Report)
 TYPED = {
     "title": "A title",
     "proposed_title": "New one",
@@ -174,7 +177,7 @@ def test_one_character_over_a_limit_is_refused_next_to_the_field(
     typed = {name: value for name, value in TYPED.items() if name in rendered.fields}
     if "act" in rendered.choices:
         typed["act"] = "hide:comment"
-    before = [m.objects.count() for m in (Amendment, Comment, NewsItem, ModerationAction, Report)]
+    before = [model.objects.count() for model in WRITTEN]
 
     response = client.post(
         (rendered.action or page).split("#")[0] or page,
