@@ -159,16 +159,16 @@ ACTORS = {
     "suspended": _suspended,
     "former": _former,
 }
+WRITING = ("propose", "propose (post)", "comment", "post news")
+OWN = ("edit comment", "edit post", "revise")
 # The status each actor gets for each act (visitors are sent to log in where a login is needed).
 EXPECTED = {
-    "visitor": {"propose": 403, "propose (post)": 403, "comment": 403, "post news": 403,
-                "edit comment": 403, "edit post": 403, "revise": 403, "withdraw": 403,
-                "report": 302},
-    "non-member": dict.fromkeys(("propose", "propose (post)", "comment", "post news", "report"), 403),
-    "lapsed": dict.fromkeys(("propose", "propose (post)", "comment", "post news", "edit comment", "edit post", "revise", "withdraw"), 403),
-    "suspended": dict.fromkeys(("propose", "propose (post)", "comment", "post news", "edit comment", "edit post", "revise"), 403),
-    "former": dict.fromkeys(("propose", "propose (post)", "comment", "post news", "edit comment", "edit post", "revise", "withdraw", "report"), 403),
-}  # fmt: skip
+    "visitor": {**dict.fromkeys(WRITING + OWN + ("withdraw",), 403), "report": 302},
+    "non-member": dict.fromkeys(WRITING + ("report",), 403),
+    "lapsed": dict.fromkeys(WRITING + OWN + ("withdraw",), 403),
+    "suspended": dict.fromkeys(WRITING + OWN, 403),
+    "former": dict.fromkeys(WRITING + OWN + ("withdraw", "report"), 403),
+}
 CASES = [
     (actor, name, status) for actor, acts_ in EXPECTED.items() for name, status in acts_.items()
 ]
