@@ -41,24 +41,10 @@ def _order(char):
 
 @cache
 def _representatives():
-    """Each confusable character mapped to one representative of its class (its lowest member,
-    ASCII where the class has any): characters that can be mistaken for each other, directly or
-    through a third, all map to the same one."""
-    parent = {}
-
-    def find(char):
-        parent.setdefault(char, char)
-        while parent[char] != char:
-            parent[char] = parent[parent[char]]
-            char = parent[char]
-        return char
-
-    def union(a, b):
-        a, b = find(a), find(b)
-        if a != b:
-            low, high = sorted((a, b), key=_order)
-            parent[high] = low
-
+    """Each character mapped to the lowest of the characters Unicode says it can be mistaken for
+    (ASCII first): Cyrillic "а" and Greek "α" become Latin "a", capital "I" and small "l" both
+    "1". Only direct look-alikes: chaining them would join letters nobody confuses."""
+    alike = {}
     for char, entries in confusables.confusables_data.items():
         char = char.strip(_MARKS)
         if len(char) != 1:
@@ -66,11 +52,15 @@ def _representatives():
         for entry in entries:
             other = entry["c"].strip(_MARKS)
             if len(other) == 1:
-                union(char, other)
-    return {char: find(char) for char in parent}
+                # Look-alike both ways: the data lists some pairs under one of the two only.
+                alike.setdefault(char, {char}).add(other)
+                alike.setdefault(other, {other}).add(char)
+    return {char: min(chars, key=_order) for char, chars in alike.items()}
 
 
-# Sequences of Latin letters that pass for one letter ("rn" for "m", "vv" for "w").
+# ASCII characters that pass for each other in most fonts (capital I for small l, zero for O), and
+# sequences of letters that pass for one ("rn" for "m").
+_ASCII_ALIKE = str.maketrans({"0": "o", "O": "o", "1": "l", "I": "l", "|": "l"})
 _SEQUENCES = re.compile(r"rn|vv|cl")
 _SEQUENCE_FOR = {"rn": "m", "vv": "w", "cl": "d"}
 
@@ -78,15 +68,10 @@ _SEQUENCE_FOR = {"rn": "m", "vv": "w", "cl": "d"}
 def skeleton(value):
     """What a name looks like: equal skeletons mean two names can be mistaken for each other."""
     representatives = _representatives()
-
-    def look(text):
-        return "".join(representatives.get(ch, ch) for ch in text)
-
     text = "".join(clean_display_name(value).split())
-    # Look-alikes first (capital I and small l are one class), then case, then look-alikes of
-    # the lower-case letters.
-    text = look(look(text).casefold())
-    return look(_SEQUENCES.sub(lambda match: _SEQUENCE_FOR[match.group()], text))
+    text = "".join(representatives.get(ch, ch) for ch in text).translate(_ASCII_ALIKE).casefold()
+    text = "".join(representatives.get(ch, ch) for ch in text).translate(_ASCII_ALIKE)
+    return _SEQUENCES.sub(lambda match: _SEQUENCE_FOR[match.group()], text)
 
 
 def validate_single_script(value):
