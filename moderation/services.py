@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
-from agreements.models import Amendment, Comment, Procedure
+from agreements.models import Amendment, Comment, Community, Procedure
 from agreements.rendering import render_markdown
 from members.models import User
 from news.models import NewsItem
@@ -437,6 +437,10 @@ def end_lapsed_grants(now=None):
     concurrently: each grant is locked and re-checked."""
     now = now or timezone.now()
     done = []
+    # The entry's reason is written once, in the community's language (no visitor is asking).
+    community = Community.current()
+    with translation.override(community.language if community else None):
+        reason = _("The term set by the procedure ended.")
     for pk in ModeratorGrant.objects.filter(ended_at__isnull=True, ends_at__lte=now).values_list(
         "pk", flat=True
     ):
@@ -455,7 +459,7 @@ def end_lapsed_grants(now=None):
                 target=Target.MEMBER,
                 member_id=grant.member_id,
                 reverses=None,
-                reason=_("The term set by the procedure ended."),
+                reason=reason,
                 clause_url=grant.granted_by.clause_url,
                 clause_label=grant.granted_by.clause_label,
                 created_at=grant.ends_at,
