@@ -266,7 +266,7 @@ PROCEDURE_DEFAULTS = {
 # present) and returns lines saying what it did.
 ADVANCE_TASKS = [
     "agreements.amendments.advancing.advance_amendments",
-    "moderation.services.end_lapsed_grants",
+    "moderation.services.power.end_lapsed_grants",
 ]
 
 # Parts of the demo story (`manage.py seed_demo`) told by apps that news does not import.
