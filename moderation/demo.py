@@ -75,7 +75,7 @@ def tell(story):
     mocking = post_comment(
         amendment=deposit, author=story.person("hana"), body=words["mocking"], now=story.at(8.6)
     )
-    report = services.file_report(
+    services.file_report(
         reporter=story.person("gleb"),
         target="comment",
         row=mocking,
@@ -89,7 +89,6 @@ def tell(story):
         pk=mocking.pk,
         reason=words["hide_reason"],
         clause=cite("manners", ABOUT_THE_PROPOSAL),
-        report=report,
         now=story.at(8.2),
     )
     services.post_appeal(

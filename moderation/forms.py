@@ -29,9 +29,6 @@ class ActForm(forms.Form):
         max_value=MAX_SUSPENSION_DAYS,
         required=False,
     )
-    report = forms.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
-    )
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)

@@ -162,16 +162,10 @@ def act(request, kind, pk):
         raise PermissionDenied(
             _("Only a member holding moderator power, granted in public, may do this.")
         )
-    report = request.POST.get("report") or request.GET.get("report")
-    form = ActForm(
-        request.POST if request.method == "POST" else None,
-        choices=choices,
-        initial={"report": report if (report or "").isdigit() else None},
-    )
+    form = ActForm(request.POST if request.method == "POST" else None, choices=choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         name, target = data["act"].split(":")
-        report_row = Report.objects.filter(pk=data["report"]).first() if data["report"] else None
         try:
             if name == Act.GRANT:
                 action = services.grant_power(
@@ -190,7 +184,6 @@ def act(request, kind, pk):
                     reason=data["reason"],
                     clause=data["clause"],
                     days=data.get("days"),
-                    report=report_row,
                 )
         except services.NotAllowed as error:
             raise PermissionDenied(str(error)) from error

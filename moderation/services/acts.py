@@ -29,17 +29,15 @@ from .power import require_moderator
 MAX_SUSPENSION_DAYS = 365
 
 
-def _resolve_reports(action, report, now):
-    """The report that led to the act, and any other open report on the same thing, are answered:
-    their reporters see what was done."""
+def _resolve_reports(action, now):
+    """Every open report on the thing acted on is answered by the act: its reporter sees what
+    was done."""
     about = {
         name: getattr(action, f"{name}_id") for name in ("comment", "amendment", "post", "member")
     }
     about = {f"{name}_id": pk for name, pk in about.items() if pk}
     open_reports = Report.objects.filter(resolved_at__isnull=True)
     matching = open_reports.filter(**about) if about else open_reports.none()
-    if report is not None:
-        matching = matching | open_reports.filter(pk=report.pk)
     matching.update(
         outcome=Report.Outcome.ACTED, resolved_at=now, resolved_by=action.actor, action=action
     )
@@ -129,7 +127,7 @@ def _check_hideable(subject):
 
 
 @transaction.atomic
-def act(*, moderator, act, target, pk, reason, clause, days=None, report=None, now=None):
+def act(*, moderator, act, target, pk, reason, clause, days=None, now=None):
     """A moderator hides or restores content (`target`: comment, amendment, post, display_name,
     profile), locks or unlocks a thread, suspends a member's writing or lifts the suspension.
     One public entry; the thing acted on carries its note."""
@@ -146,7 +144,7 @@ def act(*, moderator, act, target, pk, reason, clause, days=None, report=None, n
     if handler is None:
         raise ModerationError(_("This act does not apply to this."), field="act")
     action = handler(moderator, subject, reason, clause, days, now)
-    _resolve_reports(action, report, now)
+    _resolve_reports(action, now)
     return action
 
 

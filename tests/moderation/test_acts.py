@@ -10,7 +10,7 @@ from agreements.models import Amendment, Comment
 from moderation.models import ModerationAction, Report
 from news.services import publish_post
 from tests.factories import make_amendment, make_member
-from tests.forms import form_in, submit
+from tests.forms import submit
 
 from .conftest import MODERATION_CLAUSE
 
@@ -268,23 +268,28 @@ def test_a_hidden_comment_or_post_cannot_be_edited_by_its_author(client, moderat
     assert comment.body == "Tuesdays are *too dry*." and post.body == "B"
 
 
-def test_acting_on_a_report_answers_it(client, moderator, alice, comment, garden):
-    bob = make_member("bob")
-    report = Report.objects.create(
-        reporter=bob, target="comment", comment=comment, reason="Rude to me."
+def test_acting_on_what_was_reported_answers_every_report_about_it(
+    client, moderator, alice, comment, garden
+):
+    bob, carol = make_member("bob"), make_member("carol")
+    reports = [
+        Report.objects.create(reporter=reporter, target="comment", comment=comment, reason="Rude.")
+        for reporter in (bob, carol)
+    ]
+    other = Report.objects.create(
+        reporter=bob, target="profile", member=alice, reason="Something else."
     )
     client.force_login(moderator)
 
-    page = client.get(f"/moderation/act/comment/{comment.pk}/?report={report.pk}").content.decode()
-    form = form_in(page, containing="reason")
-    assert form.fields["report"] == str(report.pk)
-    client.post(
-        f"/moderation/act/comment/{comment.pk}/",
-        form.data(act="hide:comment", reason="Rude.", clause=MODERATION_CLAUSE),
-    )
+    queue = client.get("/moderation/reports/").content.decode()
+    assert f'href="/moderation/act/comment/{comment.pk}/"' in queue
+    hide(client, "comment", comment.pk, act="hide:comment", reason="Rude.")
 
-    report.refresh_from_db()
-    assert report.outcome == "acted" and report.action.act == "hide"
+    for report in reports:
+        report.refresh_from_db()
+        assert report.outcome == "acted" and report.action.act == "hide"
+    other.refresh_from_db()
+    assert other.outcome == ""
 
 
 def test_the_moderation_links_show_only_to_those_who_may_use_them(
