@@ -7,4 +7,9 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements")
 
     def ready(self):
+        from django.urls import register_converter
+
         from . import checks  # noqa: F401 - registers the deploy checks
+        from .converters import IdConverter
+
+        register_converter(IdConverter, "id")

@@ -1,10 +1,31 @@
+import re
+
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .models import MAX_TEXT_LENGTH, PROCEDURE_SLUG, Amendment, Comment, Vote
+from .models.amendment import MAX_RATIONALE_LENGTH
 from .texts import standard_texts
+
+# Every character that starts a new line somewhere: in a title it could forge a line of the
+# Markdown export's header, an e-mail header or a feed, so one-line fields refuse them.
+LINE_BREAKS = re.compile("[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+def validate_single_line(value):
+    if LINE_BREAKS.search(value or ""):
+        raise ValidationError(
+            _("This field is a single line: remove the line breaks."), code="line_break"
+        )
+
+
+class SingleLineField(forms.CharField):
+    """A one-line text (titles, names, summaries): line breaks are refused with a clear error."""
+
+    default_validators = [validate_single_line]
 
 
 class CompareForm(forms.Form):
@@ -21,8 +42,8 @@ class CompareForm(forms.Form):
 
 
 class FoundingForm(forms.Form):
-    name = forms.CharField(label=_("Name of the community"), max_length=120)
-    idea_title = forms.CharField(
+    name = SingleLineField(label=_("Name of the community"), max_length=120)
+    idea_title = SingleLineField(
         label=_("Title of the idea"),
         max_length=200,
         initial=_("Our idea"),
@@ -30,7 +51,7 @@ class FoundingForm(forms.Form):
     idea_body = forms.CharField(
         label=_("The idea and the call to unite (Markdown)"),
         widget=forms.Textarea(attrs={"rows": 14}),
-        max_length=200_000,
+        max_length=MAX_TEXT_LENGTH,
         help_text=_(
             "What the community is, why people unite, and the call to join. This becomes the "
             "first agreement; after founding it changes only through an amendment."
@@ -60,13 +81,13 @@ class AmendmentForm(forms.Form):
     """Propose or revise an amendment. Which fields appear depends on its kind; the procedure
     fields appear only for a change to the agreement that sets the procedure."""
 
-    title = forms.CharField(
+    title = SingleLineField(
         label=_("Title of the amendment"),
         max_length=200,
         help_text=_("What the amendment does, in a few words."),
     )
-    proposed_title = forms.CharField(label=_("Title of the agreement"), max_length=200)
-    proposed_summary = forms.CharField(
+    proposed_title = SingleLineField(label=_("Title of the agreement"), max_length=200)
+    proposed_summary = SingleLineField(
         label=_("Summary of the agreement"), max_length=300, required=False
     )
     body = forms.CharField(
@@ -79,19 +100,20 @@ class AmendmentForm(forms.Form):
     rationale = forms.CharField(
         label=_("Rationale (Markdown)"),
         widget=forms.Textarea(attrs={"rows": 8}),
-        max_length=20_000,
+        max_length=MAX_RATIONALE_LENGTH,
         help_text=_("Why this change: what problem it solves, what it costs."),
     )
     source_url = forms.URLField(
         assume_scheme="https",
+        max_length=200,
         label=_("Borrowed from (address)"),
         required=False,
         help_text=_("If this agreement comes from another community, its address there."),
     )
-    source_version = forms.CharField(
+    source_version = SingleLineField(
         label=_("Version at the source"), max_length=40, required=False
     )
-    note = forms.CharField(
+    note = SingleLineField(
         label=_("What this revision changes"),
         max_length=300,
         help_text=_("Shown in the list of revisions."),
@@ -140,7 +162,9 @@ class CommentForm(forms.Form):
     paragraph = forms.TypedChoiceField(
         label=_("About paragraph"), coerce=int, required=False, empty_value=None
     )
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    parent = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, clauses=0, **kwargs):
         super().__init__(*args, **kwargs)

@@ -73,6 +73,11 @@ VALUES = (
         },
     ),
     Value(
+        "moderator_term_days",
+        DAYS,
+        {"en": "Moderator power lasts", "ru": "Срок полномочий модератора"},
+    ),
+    Value(
         "entrenched_discussion_factor",
         TIMES,
         {

@@ -1,5 +1,8 @@
 """Reads that take more than one query or some computing; views call these, templates never do."""
 
+import json
+import re
+
 from django.core.cache import cache
 
 from .diffing import compare
@@ -32,33 +35,54 @@ def compare_versions(agreement, a, b):
     )
 
 
-def _line(value):
-    """A front-matter value on one line, whatever the text held."""
-    return " ".join(str(value).split())
+# A header value is written as it is only when it cannot be read as anything else: letters,
+# digits and plain punctuation, not starting with a character YAML gives a meaning to.
+PLAIN_VALUE = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$")
+# Characters some readers take for a line break (YAML 1.1: NEL, LS, PS) or that change how the
+# text reads (bidi, zero-width): written as \u escapes inside a quoted value.
+UNSAFE_IN_QUOTES = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def front_matter_value(value):
+    """`value` for one `key: value` line of the header: as it is when that is safe, else as a
+    double-quoted (JSON) string, so no text can add a line or change what a line means."""
+    value = str(value)
+    if (
+        PLAIN_VALUE.match(value)
+        and not UNSAFE_IN_QUOTES.search(value)
+        and ": " not in value
+        and " #" not in value
+        and value.strip() == value
+    ):
+        return value
+    quoted = json.dumps(value, ensure_ascii=False)
+    return UNSAFE_IN_QUOTES.sub(lambda match: f"\\u{ord(match.group()):04x}", quoted)
 
 
 def markdown_export(agreement, url):
     """A version's text with a metadata header, so a downloaded copy says what it is. Takes the
     agreement (its current version) or a historical record (any version); the format is the one
-    `agreements.texts.parse` reads, and the one borrowing and the community export use."""
-    lines = [
-        "---",
-        f"slug: {agreement.slug}",
-        f"title: {_line(agreement.title)}",
-        f"version: {agreement.version}",
-        f"effective: {agreement.effective_at.isoformat(timespec='seconds')}",
-        f"status: {agreement.status}",
-        f"origin: {agreement.origin}",
+    `agreements.texts.parse` reads, and the one borrowing and the community export use. Every
+    value goes through `front_matter_value`, so no text can forge a line of the header."""
+    fields = [
+        ("slug", agreement.slug),
+        ("title", agreement.title),
+        ("version", agreement.version),
+        ("effective", agreement.effective_at.isoformat(timespec="seconds")),
+        ("status", agreement.status),
+        ("origin", agreement.origin),
     ]
     if agreement.summary:
-        lines.append(f"summary: {_line(agreement.summary)}")
+        fields.append(("summary", agreement.summary))
     if agreement.source_url:
-        lines.append(f"source: {_line(agreement.source_url)}")
+        fields.append(("source", agreement.source_url))
     if agreement.source_version:
-        lines.append(f"source_version: {_line(agreement.source_version)}")
+        fields.append(("source_version", agreement.source_version))
     if agreement.change_note:
-        lines.append(f"note: {_line(agreement.change_note)}")
-    lines += [f"url: {url}", "---", "", agreement.body.strip(), ""]
+        fields.append(("note", agreement.change_note))
+    fields.append(("url", url))
+    lines = ["---", *(f"{key}: {front_matter_value(value)}" for key, value in fields), "---"]
+    lines += ["", agreement.body.strip(), ""]
     return "\n".join(lines)
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from .models import PROCEDURE_SLUG, Agreement, Community, Edition, Procedure
 from .procedure import write_table
-from .signals import agreement_changed
+from .signals import agreement_changed, community_changed
 from .texts import standard_texts, text_language
 
 
@@ -243,4 +243,31 @@ def found_community(
             )
     procedure.agreement = Agreement.objects.filter(slug=PROCEDURE_SLUG).first()
     procedure.save()
+    return community
+
+
+@transaction.atomic
+def rename_community(*, name, reason, user, when=None):
+    """The installer renames the community (in the admin). Everyone sees the name, so the change
+    and its reason go to the public log (standard agreement "Power is public and accountable":
+    installation administrators record publicly whatever they do that affects the community)."""
+    name, reason = (name or "").strip(), (reason or "").strip()
+    if not name or not reason:
+        raise FoundingError(_("The community needs a name, and the change needs a reason."))
+    community = Community.objects.select_for_update().get(pk=1)
+    before = community.name
+    if before == name:
+        return community
+    community.name = name
+    community.save()
+    community_changed.send(
+        sender=Community,
+        community=community,
+        user=user,
+        field="name",
+        before=before,
+        after=name,
+        reason=reason,
+        when=when or timezone.now(),
+    )
     return community

@@ -19,3 +19,7 @@ amendment_changed = Signal()
 
 # Sent with: comment.
 comment_posted = Signal()
+
+# Sent with: community, user, field, before, after, reason — when the installer changes something
+# the public sees about the community (its name) in the admin; receivers log it publicly.
+community_changed = Signal()

@@ -14,6 +14,7 @@ Standard agreements (written by the Soglasie authors, in every language of the U
 `agreements/demo/texts/<language>/`.
 """
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,16 @@ class Text:
     meta: dict = field(default_factory=dict)
 
 
+def _unquote(value):
+    """A value the Markdown export wrote as a double-quoted (JSON) string, read back."""
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
 def parse(source):
     """Split a front-matter header (plain `key: value` lines) from the Markdown body."""
     meta = {}
@@ -40,7 +51,7 @@ def parse(source):
         for line in header.splitlines():
             key, sep, value = line.partition(":")
             if sep:
-                meta[key.strip()] = value.strip()
+                meta[key.strip()] = _unquote(value.strip())
     return Text(
         slug=meta.pop("slug", ""),
         title=meta.pop("title", ""),

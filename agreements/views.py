@@ -2,7 +2,8 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import selectors
 from .amendments.selectors import announcements
@@ -11,7 +12,7 @@ from .models import Agreement, Procedure, SourceCheck
 from .services import FoundingError, found_community
 
 
-@require_GET
+@require_safe
 def agreement_list(request):
     agreements = Agreement.objects.in_reading_order().defer("body", "body_html")
     return render(
@@ -24,7 +25,7 @@ def agreement_list(request):
     )
 
 
-@require_GET
+@require_safe
 def agreement_detail(request, slug):
     agreement = get_object_or_404(Agreement, slug=slug)
     announced = announcements(agreement.amendments.all())
@@ -65,7 +66,7 @@ def _accepted_version(user, agreement):
     return user.accepted_version_of(agreement) if user.is_authenticated else None
 
 
-@require_GET
+@require_safe
 def agreement_version(request, slug, number):
     agreement = get_object_or_404(Agreement.objects.defer("body", "body_html"), slug=slug)
     version = agreement.get_version(number)
@@ -74,7 +75,7 @@ def agreement_version(request, slug, number):
     return render(request, "agreements/version.html", {"agreement": agreement, "version": version})
 
 
-@require_GET
+@require_safe
 def agreement_history(request, slug):
     agreement = get_object_or_404(Agreement.objects.defer("body", "body_html"), slug=slug)
     versions = agreement.versions()
@@ -89,7 +90,7 @@ def agreement_history(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def agreement_diff(request, slug, a, b):
     agreement = get_object_or_404(Agreement.objects.defer("body", "body_html"), slug=slug)
     comparison = selectors.compare_versions(agreement, a, b)
@@ -107,7 +108,7 @@ def agreement_diff(request, slug, a, b):
     )
 
 
-@require_GET
+@require_safe
 def agreement_compare(request, slug):
     """The no-JavaScript version picker on the history page submits here."""
     agreement = get_object_or_404(Agreement.objects.defer("body", "body_html"), slug=slug)
@@ -117,7 +118,7 @@ def agreement_compare(request, slug):
     return redirect(agreement.diff_url(form.cleaned_data["a"], form.cleaned_data["b"]))
 
 
-@require_GET
+@require_safe
 def agreement_markdown(request, slug):
     agreement = get_object_or_404(Agreement, slug=slug)
     response = HttpResponse(
@@ -130,8 +131,13 @@ def agreement_markdown(request, slug):
     return response
 
 
+@csrf_protect
+@require_http_methods(["GET", "HEAD", "POST"])
 def found(request):
-    """State the idea: the founding form for the installer, a plain notice for everyone else."""
+    """State the idea: the founding form for the installer, a plain notice for everyone else.
+
+    It is called from FoundingMiddleware, not through the URLs, so CsrfViewMiddleware never sees
+    it: `csrf_protect` checks the token here, or a cross-site form could found the site."""
     if not request.user.is_superuser:
         return render(request, "agreements/not_founded.html")
     if request.method == "POST":

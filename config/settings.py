@@ -49,16 +49,19 @@ INSTALLED_APPS = [
     "spreading",
     "search",
     "api",
+    "moderation",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.RejectNulMiddleware",
     "agreements.middleware.FoundingMiddleware",
     "members.middleware.FollowingMiddleware",
     # Last, as django-axes asks: it turns a lockout into the explanatory page.
@@ -72,6 +75,32 @@ if not DEBUG:
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "config.urls"
+
+# Only this site's own files run, style or show on its pages: no inline script or style anywhere.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+# Acts per member (or, for sign-ups, per client address): (how many, per how many seconds).
+RATE_LIMITS = {
+    "propose": (int(os.environ.get("RATE_LIMIT_PROPOSALS_PER_DAY", "5")), 24 * 3600),
+    "comment": (int(os.environ.get("RATE_LIMIT_COMMENTS_PER_HOUR", "30")), 3600),
+    "post": (int(os.environ.get("RATE_LIMIT_POSTS_PER_DAY", "10")), 24 * 3600),
+    "report": (int(os.environ.get("RATE_LIMIT_REPORTS_PER_HOUR", "10")), 3600),
+    "appeal": (int(os.environ.get("RATE_LIMIT_APPEALS_PER_HOUR", "20")), 3600),
+    "signup": (int(os.environ.get("RATE_LIMIT_SIGNUPS_PER_HOUR", "5")), 3600),
+}
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
@@ -89,6 +118,7 @@ TEMPLATES = [
                 "agreements.context_processors.community",
                 "members.context_processors.membership",
                 "news.context_processors.notifications",
+                "moderation.context_processors.moderation",
             ],
         },
     },
@@ -101,6 +131,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer must not hold a visitor (or a worker) forever: connecting
+    # gives up after DATABASE_CONNECT_TIMEOUT seconds and any statement after
+    # DATABASE_STATEMENT_TIMEOUT_MS; the visitor then sees the truthful 503 page (config/views.py).
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")),
+        "options": "-c statement_timeout="
+        + str(int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "30000"))),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo runs the web server and the `advance` loop side by side on one file: WAL lets
     # readers proceed during a write, IMMEDIATE takes the write lock up front instead of failing
@@ -124,11 +163,17 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Login throttling: after 5 failed attempts for one username from one address, that pair waits
-# 15 minutes; a successful login clears the count.
+# Reverse proxies in front of the site that append the client's address to X-Forwarded-For
+# (docs/deploy.md). 0: the header is never read, REMOTE_ADDR is the client.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+# Login throttling, counted separately for a username (from every address together) and for a
+# client address (over every username): after LOGIN_FAILURE_LIMIT failures within the cool-off
+# time, either one waits LOGIN_COOLOFF_MINUTES; a successful login clears the count.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "config.ratelimit.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "members.throttling.locked_out"
 AXES_USERNAME_CALLABLE = "members.throttling.username_of"
@@ -220,10 +265,17 @@ PROCEDURE_DEFAULTS = {
     "quorum_minimum": int(os.environ.get("PROCEDURE_QUORUM_MINIMUM", "3")),
     "threshold_percent": os.environ.get("PROCEDURE_THRESHOLD_PERCENT", "50"),
     "effect_delay_days": int(os.environ.get("PROCEDURE_EFFECT_DELAY_DAYS", "3")),
+    "moderator_term_days": int(os.environ.get("PROCEDURE_MODERATOR_TERM_DAYS", "90")),
 }
 # What `manage.py advance` runs every minute, in this order: each takes `now` (None for the
 # present) and returns lines saying what it did.
-ADVANCE_TASKS = ["agreements.amendments.advancing.advance_amendments"]
+ADVANCE_TASKS = [
+    "agreements.amendments.advancing.advance_amendments",
+    "moderation.services.power.end_lapsed_grants",
+]
+
+# Parts of the demo story (`manage.py seed_demo`) told by apps that news does not import.
+DEMO_CHAPTERS = ["moderation.demo.tell"]
 
 # Borrowing agreements from other communities (agreements/borrowing/): how long and how much a
 # fetch of the other site may take, and how often borrowed agreements' sources are checked.

@@ -19,7 +19,7 @@ urlpatterns = [
     ),
     path("agreements/<slug:slug>/feed.atom", AgreementFeed(), name="agreement_feed"),
     path("agreements/", include("agreements.urls")),
-    path("amendments/<int:pk>/feed.atom", AmendmentFeed(), name="amendment_feed"),
+    path("amendments/<id:pk>/feed.atom", AmendmentFeed(), name="amendment_feed"),
     path("amendments/", include("agreements.amendments.urls")),
     path("news/", include("news.urls")),
     path("notifications/", news_views.notifications, name="notifications"),
@@ -29,9 +29,13 @@ urlpatterns = [
     path("join/leave/", member_views.leave, name="leave"),
     path("community/", member_views.community, name="community"),
     path("members/", include("members.urls")),
+    path("moderation/", include("moderation.urls")),
     path("accounts/", include("members.account_urls")),
     path("search/", search_page, name="search"),
     path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Say truthfully what happened to the visitor's text, and tell an outage from a bug (503/500).
+handler500 = "config.views.server_error"

@@ -1,11 +1,45 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from agreements.forms import validate_single_line
+
 from .models import User
+from .names import clean_display_name, skeleton, validate_single_script
 
 
-class SignupForm(UserCreationForm):
+def look_alike(name, exclude=None):
+    """Another account whose username or display name can be mistaken for `name`, or None."""
+    key = skeleton(name)
+    if not key:
+        return None
+    others = User.objects.filter(Q(username_key=key) | Q(display_name_key=key))
+    if exclude is not None and exclude.pk:
+        others = others.exclude(pk=exclude.pk)
+    return others.only("username").first()
+
+
+class NameChecks:
+    """Usernames and display names that cannot impersonate anyone (members/names.py)."""
+
+    def clean_display_name(self):
+        name = clean_display_name(self.cleaned_data.get("display_name"))
+        validate_single_line(name)
+        other = look_alike(name, exclude=self.instance) if name else None
+        if other is not None:
+            raise forms.ValidationError(
+                _(
+                    "This name can be mistaken for the name of another member (@%(other)s); "
+                    "choose one that cannot."
+                ),
+                code="look_alike",
+                params={"other": other.username},
+            )
+        return name
+
+
+class SignupForm(NameChecks, UserCreationForm):
     """Username (unique whatever its case: Django's UserCreationForm checks that), password,
     and optionally an email address (only for password resets and digests; never shown)."""
 
@@ -25,6 +59,23 @@ class SignupForm(UserCreationForm):
         self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
         self.fields["email"].widget.attrs.update(autocomplete="email")
 
+    def clean_username(self):
+        username = super().clean_username()
+        if username is None:
+            return None  # taken, whatever its case: Django's own error says so
+        validate_single_script(username)
+        other = look_alike(username)
+        if other is not None:
+            raise forms.ValidationError(
+                _(
+                    "This username can be mistaken for the name of another member "
+                    "(@%(other)s); choose one that cannot."
+                ),
+                code="look_alike",
+                params={"other": other.username},
+            )
+        return username
+
 
 class LoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
@@ -33,7 +84,7 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(NameChecks, forms.ModelForm):
     class Meta:
         model = User
         fields = [
@@ -94,3 +145,14 @@ class AcceptForm(forms.Form):
             raise forms.ValidationError(_("There was nothing to accept."))
         data.update(found)
         return data
+
+
+class FollowForm(forms.Form):
+    """What the follow buttons post: one of an agreement, an amendment or a member."""
+
+    agreement = forms.SlugField(required=False, max_length=80)
+    amendment = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    member = forms.CharField(required=False, max_length=150)
+    action = forms.ChoiceField(
+        required=False, choices=[("follow", "follow"), ("unfollow", "unfollow")]
+    )

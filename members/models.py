@@ -10,6 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, Edition
+from agreements.notes import ModerationNote
+
+from .names import clean_display_name, skeleton
 
 # Roles are derived from dates, per the standard agreement "Membership by acceptance".
 ACTIVE_CORE_DAYS = 90
@@ -71,6 +74,15 @@ class User(AbstractUser):
     )
     digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # What the name looks like (members/names.py): no two members' names may look alike.
+    username_key = models.CharField(max_length=150, blank=True, editable=False, db_index=True)
+    display_name_key = models.CharField(max_length=80, blank=True, editable=False, db_index=True)
+    # Set and cleared only by public moderation acts (moderation/): until when this member may
+    # not write, and the notes of acts that hid their display name or profile text.
+    suspended_until = models.DateTimeField(null=True, blank=True, editable=False)
+    display_name_hidden = models.JSONField(null=True, blank=True, editable=False)
+    profile_hidden = models.JSONField(null=True, blank=True, editable=False)
+
     objects = MemberManager()
 
     class Meta(AbstractUser.Meta):
@@ -82,9 +94,51 @@ class User(AbstractUser):
     def __str__(self):
         return self.public_name
 
+    def save(self, *args, **kwargs):
+        self.display_name = clean_display_name(self.display_name)
+        self.username_key = skeleton(self.username)
+        self.display_name_key = skeleton(self.display_name) if self.display_name else ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"username", "display_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "username_key", "display_name_key"}
+        super().save(*args, **kwargs)
+
     @property
     def public_name(self):
-        return self.display_name or self.username
+        """The display name, unless a moderator hid it; the username otherwise."""
+        if self.display_name and not self.display_name_hidden:
+            return self.display_name
+        return self.username
+
+    @property
+    def handle(self):
+        return f"@{self.username}"
+
+    @property
+    def name_with_handle(self):
+        """ "Anna Petrova (@anna)": wherever a name is shown in plain text (feeds, e-mail), the
+        username is shown with it, so a look-alike display name cannot pass for someone else."""
+        if self.public_name == self.username:
+            return self.handle
+        return f"{self.public_name} ({self.handle})"
+
+    @property
+    def display_name_hiding(self):
+        return ModerationNote.load(self.display_name_hidden)
+
+    @property
+    def profile_hiding(self):
+        return ModerationNote.load(self.profile_hidden)
+
+    def is_suspended(self, now=None):
+        """A public moderation act suspended this member's writing until a date (standard
+        agreement "Power is public and accountable"); they still read, vote and appeal."""
+        return self.suspended_until is not None and self.suspended_until > (now or timezone.now())
+
+    @property
+    def may_write(self):
+        """In good standing and not suspended: may propose, comment, post and edit."""
+        return self.is_in_good_standing and not self.is_suspended()
 
     def get_absolute_url(self):
         return reverse("members:profile", args=[self.username])

@@ -197,21 +197,23 @@ def public_actions(member, limit=60):
     actions += [
         PublicAction("proposed", a.proposed_at, a)
         for a in Amendment.objects.filter(author=member)
-        .only("id", "title", "phase", "proposed_at")
+        .only("id", "title", "hidden", "phase", "proposed_at")
         .order_by("-proposed_at")[:limit]
     ]
     actions += [
         PublicAction("commented", c.created_at, c)
         for c in Comment.objects.filter(author=member)
         .select_related("amendment")
-        .only("id", "created_at", "amendment__id", "amendment__title")
+        .only("id", "created_at", "amendment__id", "amendment__title", "amendment__hidden")
         .order_by("-created_at")[:limit]
     ]
     actions += [
         PublicAction("voted", v.changed_at, v)
         for v in Vote.objects.filter(member=member)
         .select_related("amendment")
-        .only("id", "choice", "changed_at", "amendment__id", "amendment__title")
+        .only(
+            "id", "choice", "changed_at", "amendment__id", "amendment__title", "amendment__hidden"
+        )
         .order_by("-changed_at")[:limit]
     ]
     return sorted(actions, key=lambda action: action.at, reverse=True)[:limit]

@@ -1,13 +1,19 @@
 from django.conf import settings
 from django.shortcuts import render
 
+# Longer than any username can be (150), shorter than django-axes' column (255): a 10,000-letter
+# "username" is counted like any other instead of failing to be stored.
+MAX_COUNTED_LENGTH = 160
+
 
 def username_of(request, credentials=None):
     """The username django-axes counts failures for. Usernames are case-insensitive here, so
     "Alice" and "alice" must share one count, or the limit could be walked around."""
     if credentials and credentials.get("username"):
-        return credentials["username"].lower()
-    return (request.POST.get("username") or "").lower()
+        username = credentials["username"]
+    else:
+        username = request.POST.get("username") or ""
+    return username.lower().replace("\x00", "")[:MAX_COUNTED_LENGTH]
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from agreements.models import Agreement, Amendment, Procedure
+from config.ratelimit import for_address, refusal_message
 
 from . import selectors, services
-from .forms import AcceptForm, LoginForm, SettingsForm, SignupForm
+from .forms import AcceptForm, FollowForm, LoginForm, SettingsForm, SignupForm
 from .models import ROLE_LABELS, User
 
 
@@ -39,13 +40,24 @@ def _with_language(response, user):
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     if request.user.is_authenticated:
         return redirect(_safe_next(request, reverse("join")))
     form = SignupForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
+        limit = for_address("signup", request)
+        refusal = limit.check()
+        if refusal:
+            form.add_error(None, refusal_message(_("new accounts from one address"), refusal))
+            return render(
+                request,
+                "registration/signup.html",
+                {"form": form, "next": _safe_next(request, "")},
+                status=429,
+            )
         user = form.save()
+        limit.count()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user})
         if not user.is_member:
@@ -71,7 +83,7 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def member_settings(request, username):
     if request.user.username.lower() != username.lower():
         raise PermissionDenied(_("Only the owner of an account can change its settings."))
@@ -87,7 +99,7 @@ def member_settings(request, username):
     )
 
 
-@require_GET
+@require_safe
 def member_list(request):
     """Who is a member, since when, in which roles ("Membership by acceptance": the site shows
     who is a member). Filtered by `?role=`, keyset pages by `?before=`."""
@@ -105,7 +117,7 @@ def member_list(request):
     )
 
 
-@require_GET
+@require_safe
 def profile(request, username):
     member = get_object_or_404(User, username__iexact=username)
     if member.username != username:
@@ -118,13 +130,14 @@ def profile(request, username):
             "roles": [ROLE_LABELS[role] for role in member.roles()],
             "actions": selectors.public_actions(member),
             "is_owner": request.user == member,
+            "suspended": member.is_suspended(),
             "is_following": request.user.is_authenticated
             and request.user.is_following(member=member),
         },
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def join(request):
     """Read the agreements in force and accept them all in one act; or, for a member, accept
     what changed since the version they accepted, and what is announced to change."""
@@ -177,7 +190,7 @@ def _announce(request, result):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def leave(request):
     if request.method == "POST":
         services.leave(member=request.user)
@@ -189,7 +202,7 @@ def leave(request):
     return render(request, "members/leave.html")
 
 
-@require_GET
+@require_safe
 def community(request):
     return render(
         request,
@@ -206,16 +219,20 @@ def community(request):
 @require_http_methods(["POST"])
 def follow(request):
     """Follow or unfollow an agreement, an amendment or a member (buttons on their pages)."""
+    form = FollowForm(request.POST)
+    if not form.is_valid():
+        raise Http404(_("Nothing to follow."))
+    wanted = form.cleaned_data
     target = {}
-    if request.POST.get("agreement"):
-        target["agreement"] = get_object_or_404(Agreement, slug=request.POST["agreement"])
-    elif request.POST.get("amendment", "").isdigit():
-        target["amendment"] = get_object_or_404(Amendment, pk=request.POST["amendment"])
-    elif request.POST.get("member"):
-        target["followed_member"] = get_object_or_404(User, username=request.POST["member"])
+    if wanted["agreement"]:
+        target["agreement"] = get_object_or_404(Agreement, slug=wanted["agreement"])
+    elif wanted["amendment"]:
+        target["amendment"] = get_object_or_404(Amendment, pk=wanted["amendment"])
+    elif wanted["member"]:
+        target["followed_member"] = get_object_or_404(User, username=wanted["member"])
     else:
         raise Http404(_("Nothing to follow."))
-    if request.POST.get("action") == "unfollow":
+    if wanted["action"] == "unfollow":
         services.unfollow(member=request.user, **target)
         messages.success(request, _("You no longer follow this."))
     else:

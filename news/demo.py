@@ -8,7 +8,9 @@ the site would have produced. The story runs once, on a database that has not be
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from agreements import demo as texts
 from agreements.amendments import services as amendments
@@ -280,6 +282,10 @@ def seed(*, language="en", now=None):
         now=s.at(0.5),
     )
     s.advance(0)
+    # Chapters other apps tell (settings.DEMO_CHAPTERS), e.g. moderation: news imports none of
+    # them, each takes the story and tells its part at the moments it happens.
+    for chapter in settings.DEMO_CHAPTERS:
+        import_string(chapter)(s)
 
     record_follow(member=s.person("boris"), now=s.at(100))
     for name in ("anna", "chen", "fatima", "gleb", "hana"):

@@ -6,6 +6,8 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, Amendment, Community
@@ -70,6 +72,18 @@ class Entry:
         self.author = author
 
 
+def hidden_summary(note):
+    """What a feed says in place of hidden content: the moderation note, escaped (summaries are
+    read as HTML). The hidden text is one click away on the site, not in feed readers."""
+    text = _("Hidden by @%(moderator)s on %(date)s: %(reason)s — %(clause)s") % {
+        "moderator": note.moderator,
+        "date": date_format(note.at, "DATE_FORMAT"),
+        "reason": note.reason,
+        "clause": note.clause,
+    }
+    return f'<p>{escape(text)} <a href="{escape(settings.SITE_URL + note.entry_url)}">#</a></p>'
+
+
 def _news_entry(item):
     return Entry(
         guid=f"{settings.SITE_URL}{item.get_absolute_url()}",
@@ -77,8 +91,8 @@ def _news_entry(item):
         link=item.target_url() if not item.is_post else item.get_absolute_url(),
         published=item.published_at,
         updated=item.edited_at or item.published_at,
-        description=item.body_html,
-        author=item.author.public_name if item.author else None,
+        description=hidden_summary(item.hiding) if item.hidden else item.body_html,
+        author=item.author.name_with_handle if item.author else None,
     )
 
 
@@ -93,7 +107,7 @@ class NewsFeed(AtomFeed):
         return _("Everything that happens in the community, newest first.")
 
     def items(self):
-        items = NewsItem.objects.select_related("author", "agreement").order_by(
+        items = NewsItem.objects.select_related("author", "agreement", "amendment").order_by(
             "-published_at", "-id"
         )[:FEED_LENGTH]
         return [_news_entry(item) for item in items]
@@ -116,7 +130,8 @@ class AgreementFeed(AtomFeed):
                 title=_("Version %(number)s in force") % {"number": record.version},
                 link=agreement.version_url(record.version),
                 published=record.effective_at,
-                description=record.change_note,
+                # A summary of type "html" is read as HTML: the plain-text note is escaped.
+                description=escape(record.change_note),
             )
             for record in agreement.versions()
         ]
@@ -124,7 +139,7 @@ class AgreementFeed(AtomFeed):
             Entry(
                 guid=f"{settings.SITE_URL}{amendment.get_absolute_url()}",
                 title=_("Amendment: %(title)s (%(phase)s)")
-                % {"title": amendment.title, "phase": amendment.get_current_phase_display()},
+                % {"title": amendment.public_title, "phase": amendment.get_current_phase_display()},
                 link=amendment.get_absolute_url(),
                 published=amendment.proposed_at,
                 updated=max(
@@ -132,8 +147,10 @@ class AgreementFeed(AtomFeed):
                         None, [amendment.proposed_at, amendment.decided_at, amendment.applied_at]
                     )
                 ),
-                description=amendment.rationale_html,
-                author=amendment.author.public_name,
+                description=hidden_summary(amendment.hiding)
+                if amendment.hidden
+                else amendment.rationale_html,
+                author=amendment.author.name_with_handle,
             )
             for amendment in agreement.amendments.select_related("author").order_by("-proposed_at")[
                 :FEED_LENGTH
@@ -147,22 +164,27 @@ class AmendmentFeed(AtomFeed):
         return get_object_or_404(Amendment, pk=pk)
 
     def title(self, amendment):
-        return _("Amendment: %(title)s") % {"title": amendment.title}
+        return _("Amendment: %(title)s") % {"title": amendment.public_title}
 
     def link(self, amendment):
         return amendment.get_absolute_url()
 
     def items(self, amendment):
-        entries = [_news_entry(item) for item in amendment.news_items.order_by("-published_at")]
+        entries = [
+            _news_entry(item)
+            for item in amendment.news_items.select_related("author", "amendment").order_by(
+                "-published_at"
+            )
+        ]
         entries += [
             Entry(
                 guid=f"{settings.SITE_URL}{comment.get_absolute_url()}",
-                title=_("Comment by %(name)s") % {"name": comment.author.public_name},
+                title=_("Comment by %(name)s") % {"name": comment.author.name_with_handle},
                 link=comment.get_absolute_url(),
                 published=comment.created_at,
                 updated=comment.edited_at or comment.created_at,
-                description=comment.body_html,
-                author=comment.author.public_name,
+                description=hidden_summary(comment.hiding) if comment.hidden else comment.body_html,
+                author=comment.author.name_with_handle,
             )
             for comment in amendment.comments.select_related("author").order_by("-created_at")[
                 :FEED_LENGTH

@@ -1,11 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from agreements.forms import SingleLineField
+
 from .models import MAX_POST_LENGTH
 
 
 class PostForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = SingleLineField(label=_("Title"), max_length=200)
     body = forms.CharField(
         label=_("Text (Markdown)"),
         widget=forms.Textarea(attrs={"rows": 12}),

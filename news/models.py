@@ -9,11 +9,13 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement, Amendment, Comment
+from agreements.notes import ModerationNote
 from agreements.rendering import render_markdown
 
 MAX_POST_LENGTH = Comment.MAX_LENGTH
@@ -64,9 +66,15 @@ class NewsItem(models.Model):
     number = models.PositiveBigIntegerField(null=True, blank=True)
     published_at = models.DateTimeField(_("published"), default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # How many times its author edited the post; every earlier text is a public version.
+    edit_count = models.PositiveIntegerField(default=0)
     event_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
+    # The note of the public moderation act that hid this post (agreements/notes.py), or null.
+    hidden = models.JSONField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(verbose_name=_("news item version"), excluded_fields=["event_key"])
+    history = HistoricalRecords(
+        verbose_name=_("news item version"), excluded_fields=["event_key", "hidden"]
+    )
 
     class Meta:
         verbose_name = _("news item")
@@ -100,13 +108,24 @@ class NewsItem(models.Model):
     def is_post(self):
         return self.kind == self.Kind.POST
 
+    @cached_property
+    def hiding(self):
+        """The note of the moderation act that hid this post, or None."""
+        return ModerationNote.load(self.hidden)
+
     @property
     def headline(self):
-        """The title as a reader sees it, in the reader's language."""
+        """The title as a reader sees it, in the reader's language. A hidden post, or an event
+        about a hidden amendment, is named without the hidden words."""
         if self.is_post:
+            if self.hidden:
+                return _("Post #%(number)s (hidden by a moderator)") % {"number": self.pk}
             return self.title
+        title = self.title
+        if self.amendment_id and self.event in AMENDMENT_EVENTS and self.amendment.hidden:
+            title = self.amendment.public_title
         template = HEADLINES.get(self.event, "%(title)s")
-        return str(template) % {"title": self.title, "version": self.version, "number": self.number}
+        return str(template) % {"title": title, "version": self.version, "number": self.number}
 
     def target_url(self):
         """Where the event points: the thing it is about."""
@@ -126,6 +145,18 @@ class NewsItem(models.Model):
             return reverse("community")
         return self.get_absolute_url()
 
+
+# Events whose title is the title of an amendment (the others name an agreement or a number).
+AMENDMENT_EVENTS = {
+    NewsItem.Event.PROPOSED,
+    NewsItem.Event.BORROWED_PROPOSED,
+    NewsItem.Event.VOTING,
+    NewsItem.Event.ADOPTED,
+    NewsItem.Event.REJECTED,
+    NewsItem.Event.WITHDRAWN,
+    NewsItem.Event.NEEDS_UPDATE,
+    NewsItem.Event.RESUMED,
+}
 
 HEADLINES = {
     NewsItem.Event.FOUNDED: pgettext_lazy("news", "The community “%(title)s” was founded"),

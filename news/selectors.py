@@ -62,7 +62,12 @@ def latest(count):
 
 def notification_page(member, cursor):
     queryset = Notification.objects.filter(recipient=member).select_related(
-        "item", "item__agreement", "comment", "comment__author", "comment__amendment"
+        "item",
+        "item__agreement",
+        "item__amendment",
+        "comment",
+        "comment__author",
+        "comment__amendment",
     )
     return paginate(queryset, cursor, "created_at")
 

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agreements.amendments.services import NotAllowed
+from agreements.amendments.services import NotAllowed, one_line
 from members.models import Follow, User
 from members.services import record_action
 
@@ -90,15 +90,23 @@ def _check_post(title, body):
         raise ValueError(_("A post needs a text."))
 
 
+def _require_voice(author):
+    """Posting and editing posts are for members in good standing whose writing is not
+    suspended by a public moderation act."""
+    if not (author.is_authenticated and author.is_in_good_standing):
+        raise NotAllowed(_("Only members in good standing may post news."))
+    if author.is_suspended():
+        raise NotAllowed(_("Your writing is suspended by a public moderation act."))
+
+
 @transaction.atomic
 def publish_post(*, author, title, body, now=None):
     """A member in good standing writes to everyone; their followers are notified."""
-    if not (author.is_authenticated and author.is_in_good_standing):
-        raise NotAllowed(_("Only members in good standing may post news."))
+    _require_voice(author)
     _check_post(title, body)
     post = NewsItem(
         kind=NewsItem.Kind.POST,
-        title=title.strip(),
+        title=one_line(title),
         body=body,
         author=author,
         published_at=now or timezone.now(),
@@ -113,12 +121,20 @@ def publish_post(*, author, title, body, now=None):
 
 @transaction.atomic
 def edit_post(*, post, author, title, body, now=None):
-    """Authors edit their posts; every earlier version stays in the post's history."""
+    """Authors in good standing edit their posts; every earlier version stays public in the
+    post's history. A hidden post is not edited (its appeal is about the hidden text)."""
     post = NewsItem.objects.select_for_update().get(pk=post.pk)
     if not post.is_post or post.author_id != author.pk:
         raise NotAllowed(_("Only the author may edit a post."))
+    _require_voice(author)
+    if post.hidden:
+        raise NotAllowed(_("A hidden post cannot be edited; you may appeal the act."))
     _check_post(title, body)
-    post.title, post.body = title.strip(), body
+    title = one_line(title)
+    if (title, body) == (post.title, post.body):
+        return post
+    post.title, post.body = title, body
+    post.edit_count += 1
     post.edited_at = now or timezone.now()
     post._history_date = post.edited_at
     post.save()
@@ -146,7 +162,12 @@ def send_digests(now=None):
                 recipient=member, read_at__isnull=True, created_at__gt=since, created_at__lte=now
             )
             .select_related(
-                "item", "item__agreement", "comment", "comment__author", "comment__amendment"
+                "item",
+                "item__agreement",
+                "item__amendment",
+                "comment",
+                "comment__author",
+                "comment__amendment",
             )
             .order_by("created_at", "id")[:200]
         )

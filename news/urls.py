@@ -9,6 +9,6 @@ urlpatterns = [
     path("", views.news_list, name="list"),
     path("feed.atom", NewsFeed(), name="feed"),
     path("new/", views.post_new, name="new"),
-    path("<int:pk>/", views.news_item, name="item"),
-    path("<int:pk>/edit/", views.post_edit, name="edit"),
+    path("<id:pk>/", views.news_item, name="item"),
+    path("<id:pk>/edit/", views.post_edit, name="edit"),
 ]

@@ -3,10 +3,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agreements.amendments.services import NotAllowed
 from agreements.models import Agreement, Amendment
+from config.ratelimit import for_member, refusal_message
 from members.selectors import role_counts
 from members.services import record_follow
 
@@ -17,7 +18,7 @@ from .models import NewsItem
 LATEST_ON_HOME = 5
 
 
-@require_GET
+@require_safe
 def home(request):
     """The front page: the idea, news, what closes soon, the agreements, member counts."""
     in_force = Agreement.objects.in_force()
@@ -49,7 +50,7 @@ def _previous_visit(request):
     return previous
 
 
-@require_GET
+@require_safe
 def news_list(request):
     filters = selectors.NewsFilter.from_query(request.GET)
     page = selectors.news_page(filters, request.GET.get("before"))
@@ -65,7 +66,7 @@ def news_list(request):
     )
 
 
-@require_GET
+@require_safe
 def news_item(request, pk):
     item = get_object_or_404(
         NewsItem.objects.select_related("author", "agreement", "amendment"), pk=pk
@@ -81,33 +82,48 @@ def _refuse(error):
     raise PermissionDenied(str(error)) from error
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_new(request):
-    if not (request.user.is_authenticated and request.user.is_in_good_standing):
+    if not (request.user.is_authenticated and request.user.may_write):
         _refuse(NotAllowed(_("Only members in good standing may post news.")))
     form = PostForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        post = services.publish_post(author=request.user, **form.cleaned_data)
-        messages.success(request, _("Your post is published."))
-        return redirect(post)
-    return render(request, "news/post_form.html", {"form": form})
+        limit = for_member("post", request.user)
+        refusal = limit.check()
+        if refusal:
+            form.add_error(None, refusal_message(_("posts"), refusal))
+            status = 429
+        else:
+            post = services.publish_post(author=request.user, **form.cleaned_data)
+            limit.count()
+            messages.success(request, _("Your post is published."))
+            return redirect(post)
+    return render(request, "news/post_form.html", {"form": form}, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_edit(request, pk):
     post = get_object_or_404(NewsItem, pk=pk, kind=NewsItem.Kind.POST)
     if request.user != post.author:
         _refuse(NotAllowed(_("Only the author may edit a post.")))
+    if not request.user.may_write:
+        _refuse(NotAllowed(_("Only members in good standing may edit posts.")))
+    if post.hidden:
+        _refuse(NotAllowed(_("A hidden post cannot be edited; you may appeal the act.")))
     form = PostForm(request.POST or None, initial={"title": post.title, "body": post.body})
     if request.method == "POST" and form.is_valid():
-        services.edit_post(post=post, author=request.user, **form.cleaned_data)
+        try:
+            services.edit_post(post=post, author=request.user, **form.cleaned_data)
+        except NotAllowed as error:
+            _refuse(error)
         messages.success(request, _("Your post is saved; the earlier version stays visible."))
         return redirect(post)
     return render(request, "news/post_form.html", {"form": form, "post": post})
 
 
 @login_required
-@require_GET
+@require_safe
 def notifications(request):
     page = selectors.notification_page(request.user, request.GET.get("before"))
     return render(request, "news/notifications.html", {"page": page})

@@ -1,11 +1,11 @@
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .models import Entry
 from .queries import MAX_QUERY_LENGTH, clean_query, search
 
 
-@require_GET
+@require_safe
 def search_page(request):
     query = clean_query(request.GET.get("q"))
     kind = request.GET.get("kind", "")

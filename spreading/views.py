@@ -2,7 +2,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from agreements.models import Agreement
 
@@ -33,7 +33,7 @@ def _page(request, *, target_path, context):
     )
 
 
-@require_GET
+@require_safe
 def leaflet(request):
     """The idea in full and the call to unite, with the site's address and a QR code to it."""
     idea = Agreement.objects.in_force().filter(is_idea=True).first()
@@ -42,7 +42,7 @@ def leaflet(request):
     return _page(request, target_path=reverse("home"), context={"agreement": idea, "is_idea": True})
 
 
-@require_GET
+@require_safe
 def agreement_leaflet(request, slug):
     """An agreement's summary and first clauses, with "read the rest at" its address."""
     agreement = get_object_or_404(Agreement.objects.in_force(), slug=slug)

@@ -40,3 +40,38 @@ def attribute_text(html):
     parser = Tags()
     parser.feed(html)
     return " ".join(str(value).lower() for _tag, attrs in parser.found for _n, value in attrs)
+
+
+# Tags no page of ours renders: any of them on a page came from someone's text.
+FOREIGN_TAGS = {
+    "iframe", "frame", "object", "embed", "svg", "math", "img", "image", "style", "base",
+    "applet", "video", "audio", "source", "marquee", "xmp", "plaintext", "template",
+}  # fmt: skip
+DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+def page_problems(html):
+    """What on a whole page (our templates around someone's text) could run or restyle it."""
+    parser = Tags()
+    parser.feed(html)
+    found = []
+    for tag, attrs in parser.found:
+        attributes = dict(attrs)
+        if tag in FOREIGN_TAGS:
+            found.append(f"tag <{tag}>")
+        if tag == "script" and not (attributes.get("src") or "").startswith("/static/"):
+            found.append("inline or foreign <script>")
+        if tag == "meta" and "http-equiv" in attributes:
+            found.append("<meta http-equiv>")
+        if tag == "link" and not (attributes.get("href") or "").startswith(
+            ("/", "http://testserver")
+        ):
+            found.append(f"<link href={attributes.get('href')!r}>")
+        for name, value in attrs:
+            if name.startswith("on") or name in {"style", "srcdoc", "formaction"}:
+                found.append(f"attribute {name} on <{tag}>")
+            if name in {"href", "src", "action", "xlink:href"}:
+                url = "".join(htmllib.unescape(value or "").split()).lower()
+                if url.startswith(DANGEROUS_SCHEMES):
+                    found.append(f"{name}={value!r} on <{tag}>")
+    return found

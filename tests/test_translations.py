@@ -34,6 +34,7 @@ def test_the_catalogue_holds_every_string_of_the_code(tmp_path, settings, monkey
         "spreading",
         "search",
         "api",
+        "moderation",
         "config",
         "templates",
     ):

@@ -176,7 +176,7 @@ def amendment_page(amendment, user, *, after=None, paragraph=None, now=None):
         and user.is_in_good_standing,
         "can_comment": amendment.is_open_for_comments(now)
         and user.is_authenticated
-        and user.is_in_good_standing,
+        and user.may_write,
         "is_author": user.is_authenticated and user.pk == amendment.author_id,
         "revisions": amendment.revision,
     }

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -35,7 +36,10 @@ class NotAllowed(AmendmentError):
     """The person may not do this (not a member in good standing, not the author)."""
 
 
-def _require_standing(user, doing):
+def _require_standing(user, doing, *, writing=True):
+    """Acts on amendments are for members in good standing (standard agreement "How amendments
+    are decided"); writing (proposing, revising, resolving, commenting) is also closed to a
+    member whose writing a public moderation act suspended. A suspension never takes a vote."""
     if not (user.is_authenticated and user.is_in_good_standing):
         raise NotAllowed(
             _(
@@ -44,6 +48,19 @@ def _require_standing(user, doing):
             )
             % {"doing": doing}
         )
+    if writing and user.is_suspended():
+        raise NotAllowed(
+            _(
+                "Your writing is suspended until %(date)s by a public moderation act; the "
+                "notice at the top of the page says why. You can still read, vote and appeal."
+            )
+            % {"date": date_format(timezone.localtime(user.suspended_until), "DATETIME_FORMAT")}
+        )
+
+
+def one_line(text):
+    """A title or a summary on one line, whatever was sent (forms refuse line breaks already)."""
+    return " ".join((text or "").split())
 
 
 def _check_text(kind, body, agreement):
@@ -150,9 +167,9 @@ def propose_amendment(
         kind=kind,
         agreement=agreement if kind != Amendment.Kind.NEW else None,
         base_version=agreement.version if agreement and kind != Amendment.Kind.NEW else None,
-        title=title.strip(),
-        proposed_title=(proposed_title or (agreement.title if agreement else "")).strip(),
-        proposed_summary=(proposed_summary or (agreement.summary if agreement else "")).strip(),
+        title=one_line(title),
+        proposed_title=one_line(proposed_title or (agreement.title if agreement else "")),
+        proposed_summary=one_line(proposed_summary or (agreement.summary if agreement else "")),
         body=_normalise(body) if kind != Amendment.Kind.REPEAL else "",
         rationale=rationale,
         source_url=source_url if follows_source else "",
@@ -200,6 +217,7 @@ def revise_amendment(
     amendment = _lock(amendment)
     if amendment.author_id != author.pk:
         raise NotAllowed(_("Only the author may edit an amendment."))
+    _require_standing(author, pgettext("only members may …", "edit amendments"))
     if not amendment.is_editable(now):
         raise AmendmentError(
             _("The discussion has ended: the text is frozen for the vote and cannot be edited.")
@@ -219,16 +237,16 @@ def revise_amendment(
             ),
             field="body",
         )
-    amendment.title = title.strip()
-    amendment.proposed_title = (proposed_title or amendment.proposed_title).strip()
-    amendment.proposed_summary = (proposed_summary or amendment.proposed_summary).strip()
+    amendment.title = one_line(title)
+    amendment.proposed_title = one_line(proposed_title or amendment.proposed_title)
+    amendment.proposed_summary = one_line(proposed_summary or amendment.proposed_summary)
     if amendment.kind != Amendment.Kind.REPEAL:
         amendment.body = _normalise(body)
     amendment.rationale = rationale
     if amendment.kind == Amendment.Kind.CHANGE:
         amendment.procedure_changes = procedure_changes(agreement, amendment.body)
     amendment.revision += 1
-    amendment.revision_note = note
+    amendment.revision_note = one_line(note)
     if resolving:
         amendment.base_version = agreement.version
         amendment.conflict = ""
@@ -247,10 +265,12 @@ def revise_amendment(
 
 @transaction.atomic
 def withdraw_amendment(*, amendment, author, now=None):
+    """The author, in good standing, withdraws before voting closes; the record stays public."""
     now = now or timezone.now()
     amendment = _lock(amendment)
     if amendment.author_id != author.pk:
         raise NotAllowed(_("Only the author may withdraw an amendment."))
+    _require_standing(author, pgettext("only members may …", "withdraw amendments"), writing=False)
     if not amendment.can_be_withdrawn(now):
         raise AmendmentError(_("Voting has closed; the amendment can no longer be withdrawn."))
     amendment.phase = Amendment.Phase.WITHDRAWN
@@ -272,7 +292,7 @@ COUNT_FIELDS = {
 def cast_vote(*, amendment, member, choice, now=None):
     """Record or change `member`'s vote. Locking the amendment row serialises votes on it, so a
     double submit finds the vote already there and the tally never counts anyone twice."""
-    _require_standing(member, pgettext("only members may …", "vote"))
+    _require_standing(member, pgettext("only members may …", "vote"), writing=False)
     now = now or timezone.now()
     if choice not in COUNT_FIELDS:
         raise AmendmentError(_("Choose support, oppose or abstain."))
@@ -313,7 +333,7 @@ def post_comment(*, amendment, author, body, paragraph=None, parent=None, now=No
     now = now or timezone.now()
     amendment = Amendment.objects.get(pk=amendment.pk)
     if not amendment.is_open_for_comments(now):
-        raise AmendmentError(_("The discussion of this amendment is closed."))
+        raise AmendmentError(_closed_reason(amendment))
     if not (body or "").strip():
         raise AmendmentError(_("The comment is empty."))
     if parent is not None:
@@ -339,16 +359,33 @@ def post_comment(*, amendment, author, body, paragraph=None, parent=None, now=No
     return comment
 
 
+def _closed_reason(amendment):
+    if amendment.thread_locked:
+        return _("This discussion was locked by a public moderation act.")
+    return _("The discussion of this amendment is closed.")
+
+
 @transaction.atomic
 def edit_comment(*, comment, author, body, now=None):
+    """The author edits a comment while the discussion is open and they are in good standing;
+    every earlier text stays public as a version. A hidden comment is not edited: the hidden
+    text must stay what the moderation entry and its appeal are about."""
     now = now or timezone.now()
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if comment.author_id != author.pk:
         raise NotAllowed(_("Only the author may edit a comment."))
+    _require_standing(author, pgettext("only members may …", "edit comments"))
+    if not comment.amendment.is_open_for_comments(now):
+        raise AmendmentError(_closed_reason(comment.amendment))
+    if comment.hidden:
+        raise AmendmentError(_("A hidden comment cannot be edited; you may appeal the act."))
     if not (body or "").strip():
         raise AmendmentError(_("The comment is empty."))
+    if body == comment.body:
+        return comment
     comment.body = body
     comment.edited_at = now
+    comment.edit_count += 1
     comment._history_date = now
     comment.save()
     return comment

@@ -1,9 +1,13 @@
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from config.ratelimit import for_member, refusal_message
 
 from ..forms import AmendmentForm, CommentForm, VoteForm
 from ..models import Agreement, Amendment, Comment, Procedure
@@ -12,8 +16,10 @@ from ..selectors import compare_texts
 from . import selectors
 from . import services as service
 
+PARAGRAPH = re.compile("[0-9]{1,6}")
 
-@require_GET
+
+@require_safe
 def amendment_list(request):
     agreement = None
     if request.GET.get("agreement"):
@@ -41,7 +47,7 @@ def _show_error(form, error):
     form.add_error(error.field if error.field in form.fields else None, str(error))
 
 
-def _form_page(request, template, form, context):
+def _form_page(request, template, form, context, status=200):
     """Show the proposal form, with a rendered preview and the diff when asked."""
     preview = None
     if request.method == "POST" and "preview" in request.POST and form.is_valid():
@@ -53,10 +59,10 @@ def _form_page(request, template, form, context):
             "rationale_html": render_markdown(form.cleaned_data["rationale"]),
             "diff": compare_texts(base, body) if base is not None and body else None,
         }
-    return render(request, template, {**context, "form": form, "preview": preview})
+    return render(request, template, {**context, "form": form, "preview": preview}, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def propose(request):
     """Propose a change or a repeal of an agreement (`?agreement=<slug>&kind=`), or a new one."""
     kind = request.GET.get("kind", Amendment.Kind.NEW)
@@ -67,7 +73,7 @@ def propose(request):
         agreement = get_object_or_404(
             Agreement.objects.in_force(), slug=request.GET.get("agreement")
         )
-    if not (request.user.is_authenticated and request.user.is_in_good_standing):
+    if not (request.user.is_authenticated and request.user.may_write):
         _refuse(service.NotAllowed(_("Only members in good standing may propose amendments.")))
     procedure = Procedure.current()
     initial = {}
@@ -84,18 +90,26 @@ def propose(request):
         procedure=procedure,
         initial=initial,
     )
+    status = 200
     if request.method == "POST" and "preview" not in request.POST and form.is_valid():
-        try:
-            amendment = service.propose_amendment(
-                author=request.user, kind=kind, agreement=agreement, **form.service_arguments()
-            )
-        except service.NotAllowed as error:
-            _refuse(error)
-        except service.AmendmentError as error:
-            _show_error(form, error)
+        limit = for_member("propose", request.user)
+        refusal = limit.check()
+        if refusal:
+            form.add_error(None, refusal_message(_("new amendments"), refusal))
+            status = 429
         else:
-            messages.success(request, _("Your amendment is published. Its discussion is open."))
-            return redirect(amendment)
+            try:
+                amendment = service.propose_amendment(
+                    author=request.user, kind=kind, agreement=agreement, **form.service_arguments()
+                )
+            except service.NotAllowed as error:
+                _refuse(error)
+            except service.AmendmentError as error:
+                _show_error(form, error)
+            else:
+                limit.count()
+                messages.success(request, _("Your amendment is published. Its discussion is open."))
+                return redirect(amendment)
     return _form_page(
         request,
         "amendments/propose.html",
@@ -106,6 +120,7 @@ def propose(request):
             "procedure": procedure,
             "base_body": agreement.body if agreement and kind == Amendment.Kind.CHANGE else None,
         },
+        status=status,
     )
 
 
@@ -113,7 +128,7 @@ def _amendment(pk):
     return get_object_or_404(Amendment.objects.select_related("agreement", "author"), pk=pk)
 
 
-@require_GET
+@require_safe
 def amendment_detail(request, pk):
     amendment = _amendment(pk)
     return _detail_page(request, amendment)
@@ -125,7 +140,8 @@ def _detail_page(request, amendment, comment_form=None, status=200):
         amendment,
         request.user,
         after=request.GET.get("after"),
-        paragraph=int(paragraph) if paragraph.isdigit() and len(paragraph) < 7 else None,
+        # ASCII digits only: "²" is a digit to str.isdigit() but not a number to int().
+        paragraph=int(paragraph) if PARAGRAPH.fullmatch(paragraph) else None,
     )
     context["comment_form"] = comment_form or CommentForm(clauses=amendment.clause_count)
     return render(request, "amendments/detail.html", context, status=status)
@@ -155,6 +171,11 @@ def vote(request, pk):
 def comment(request, pk):
     amendment = _amendment(pk)
     form = CommentForm(request.POST, clauses=amendment.clause_count)
+    limit = for_member("comment", request.user) if request.user.is_authenticated else None
+    refusal = limit.check() if limit else None
+    if refusal and form.is_valid():
+        form.add_error(None, refusal_message(_("comments"), refusal))
+        return _detail_page(request, amendment, comment_form=form, status=429)
     if form.is_valid():
         parent = None
         if form.cleaned_data["parent"]:
@@ -174,17 +195,26 @@ def comment(request, pk):
         except service.AmendmentError as error:
             form.add_error(None, str(error))
         else:
+            limit.count()
             return redirect(posted.get_absolute_url())
     return _detail_page(request, amendment, comment_form=form, status=400)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment_edit(request, pk, comment_id):
     comment_ = get_object_or_404(Comment.objects.select_related("amendment"), pk=comment_id)
     if comment_.amendment_id != pk:
         raise Http404
     if request.user != comment_.author:
         _refuse(service.NotAllowed(_("Only the author may edit a comment.")))
+    if not request.user.may_write:
+        _refuse(service.NotAllowed(_("Only members in good standing may edit comments.")))
+    if comment_.hidden or not comment_.amendment.is_open_for_comments():
+        messages.error(
+            request,
+            _("This comment can no longer be edited: the discussion is closed or it is hidden."),
+        )
+        return redirect(comment_.get_absolute_url())
     form = CommentForm(
         request.POST if request.method == "POST" else None,
         initial={"body": comment_.body},
@@ -195,6 +225,8 @@ def comment_edit(request, pk, comment_id):
             service.edit_comment(
                 comment=comment_, author=request.user, body=form.cleaned_data["body"]
             )
+        except service.NotAllowed as error:
+            _refuse(error)
         except service.AmendmentError as error:
             form.add_error(None, str(error))
         else:
@@ -206,11 +238,13 @@ def comment_edit(request, pk, comment_id):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def amendment_edit(request, pk):
     amendment = _amendment(pk)
     if request.user != amendment.author:
         _refuse(service.NotAllowed(_("Only the author may edit an amendment.")))
+    if not request.user.may_write:
+        _refuse(service.NotAllowed(_("Only members in good standing may edit amendments.")))
     if not amendment.is_editable():
         messages.error(
             request,
@@ -269,7 +303,7 @@ REVISABLE = {
 }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request, pk):
     amendment = _amendment(pk)
     if request.user != amendment.author:
@@ -277,6 +311,8 @@ def withdraw(request, pk):
     if request.method == "POST":
         try:
             service.withdraw_amendment(amendment=amendment, author=request.user)
+        except service.NotAllowed as error:
+            _refuse(error)
         except service.AmendmentError as error:
             messages.error(request, str(error))
         else:
@@ -285,7 +321,7 @@ def withdraw(request, pk):
     return render(request, "amendments/withdraw.html", {"amendment": amendment})
 
 
-@require_GET
+@require_safe
 def revisions(request, pk, a, b):
     amendment = _amendment(pk)
     comparison = selectors.compare_revisions(amendment, a, b)
@@ -298,5 +334,22 @@ def revisions(request, pk, a, b):
             "amendment": amendment,
             "comparison": comparison,
             "revisions": selectors.revision_list(amendment),
+        },
+    )
+
+
+@require_safe
+def comment_versions(request, pk, comment_id):
+    """Every text a comment has had, newest first: edits are public, nothing is rewritten."""
+    comment_ = get_object_or_404(
+        Comment.objects.select_related("amendment", "author"), pk=comment_id, amendment_id=pk
+    )
+    return render(
+        request,
+        "amendments/comment_versions.html",
+        {
+            "comment": comment_,
+            "amendment": comment_.amendment,
+            "versions": comment_.history.order_by("-history_date", "-history_id"),
         },
     )

@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import MAX_TEXT_LENGTH, Amendment
+from ..models.amendment import MAX_RATIONALE_LENGTH
 from .sources import MAX_EXPORT_BYTES, SourceError, from_address, from_export
 
-RATIONALE_LENGTH = 20_000
+RATIONALE_LENGTH = MAX_RATIONALE_LENGTH
 
 
 def _read_upload(upload):

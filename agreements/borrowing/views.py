@@ -18,7 +18,7 @@ def _require_standing(user, message):
         raise PermissionDenied(message)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def borrow(request):
     """Propose an agreement of another community: by its address, or its exported file."""
     _require_standing(request.user, _("Only members in good standing may propose amendments."))
@@ -65,7 +65,7 @@ def _update_initial(agreement, check):
     }, kept_ours
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def source(request, slug):
     """Where a borrowed agreement comes from, what changed there since, and how to follow it."""
     agreement = get_object_or_404(Agreement, slug=slug, origin=Agreement.Origin.BORROWED)

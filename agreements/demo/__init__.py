@@ -1,6 +1,7 @@
-"""The demo community's agreements: an idea, the standard agreements, two agreements of its own (the
-tool library later changes by amendment, so history and diff show real content) and a borrowed
-one. The rest of the story is told in news/demo.py.
+"""The demo community's agreements: an idea, the standard agreements, three agreements of its own
+(the tool library later changes by amendment, so history and diff show real content; the manners
+give the demo's moderators the duties they uphold) and a borrowed one. The rest of the story is
+told in news/demo.py (and its moderation chapter in moderation/demo.py).
 
 The borrowed one (quiet hours, from a community the demo cannot reach) later gets a newer
 version at its source: `sources/` holds that version as the `.md` export its site would give,
@@ -51,6 +52,7 @@ def found(*, language, now, founder=None):
         (200, "tool-library-v1.md", Agreement.Origin.OWN),
         (210, "garden.md", Agreement.Origin.OWN),
         (220, "quiet-hours.md", Agreement.Origin.BORROWED),
+        (230, "manners.md", Agreement.Origin.OWN),
     ):
         text = demo_text(language, name)
         create_agreement(

@@ -79,7 +79,7 @@ class Agreement(models.Model):
     slug = models.SlugField(_("address"), max_length=80, unique=True)
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
-    body = models.TextField(_("text (Markdown)"))
+    body = models.TextField(_("text (Markdown)"), max_length=MAX_TEXT_LENGTH)
     body_html = models.TextField(editable=False)
     origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices)
     source_url = models.URLField(_("source address"), blank=True)

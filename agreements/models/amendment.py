@@ -26,8 +26,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import procedure as procedure_text
+from ..notes import ModerationNote
 from ..rendering import count_clauses, render_markdown
-from .agreement import Agreement
+from .agreement import MAX_TEXT_LENGTH, Agreement
+
+MAX_RATIONALE_LENGTH = 20_000
 
 # Every value the procedure sets, in the order its table lists them (agreements/procedure.py).
 PROCEDURE_FIELDS = procedure_text.FIELDS
@@ -87,6 +90,13 @@ class Procedure(models.Model):
         _("entrenched texts: discussion period multiplied by"),
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    # How long a grant of moderation power lasts before it lapses by itself (standard agreement
+    # "Power is public and accountable": every grant is limited in time).
+    moderator_term_days = models.PositiveSmallIntegerField(
+        _("moderator power lasts (days)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
     agreement = models.ForeignKey(
         Agreement,
@@ -199,9 +209,9 @@ class Amendment(models.Model):
     title = models.CharField(_("title of the amendment"), max_length=200)
     proposed_title = models.CharField(_("title of the agreement"), max_length=200, blank=True)
     proposed_summary = models.CharField(_("summary of the agreement"), max_length=300, blank=True)
-    body = models.TextField(_("proposed text (Markdown)"), blank=True)
+    body = models.TextField(_("proposed text (Markdown)"), max_length=MAX_TEXT_LENGTH, blank=True)
     body_html = models.TextField(editable=False, blank=True)
-    rationale = models.TextField(_("rationale (Markdown)"))
+    rationale = models.TextField(_("rationale (Markdown)"), max_length=MAX_RATIONALE_LENGTH)
     rationale_html = models.TextField(editable=False, blank=True)
     source_url = models.URLField(_("borrowed from (address)"), blank=True)
     source_version = models.CharField(_("version at the source"), max_length=40, blank=True)
@@ -251,9 +261,21 @@ class Amendment(models.Model):
     rebase_note = models.CharField(max_length=300, blank=True)
     conflict = models.TextField(blank=True)
 
+    # Notes of public moderation acts (agreements/notes.py): set and cleared only by the
+    # moderation log, never by an edit, so they are not part of the revisions.
+    hidden = models.JSONField(null=True, blank=True, editable=False)
+    thread_locked = models.JSONField(null=True, blank=True, editable=False)
+
     history = HistoricalRecords(
         verbose_name=_("amendment revision"),
-        excluded_fields=["support_count", "oppose_count", "abstain_count", "comment_count"],
+        excluded_fields=[
+            "support_count",
+            "oppose_count",
+            "abstain_count",
+            "comment_count",
+            "hidden",
+            "thread_locked",
+        ],
     )
     objects = AmendmentQuerySet.as_manager()
 
@@ -280,6 +302,23 @@ class Amendment(models.Model):
 
     def get_absolute_url(self):
         return reverse("amendments:detail", args=[self.pk])
+
+    @cached_property
+    def hiding(self):
+        """The note of the moderation act that hid this amendment's words, or None."""
+        return ModerationNote.load(self.hidden)
+
+    @cached_property
+    def lock(self):
+        """The note of the moderation act that locked this amendment's thread, or None."""
+        return ModerationNote.load(self.thread_locked)
+
+    @property
+    def public_title(self):
+        """The title wherever lists and feeds show it: a hidden amendment is named by number."""
+        if self.hidden:
+            return _("Amendment #%(number)s (hidden by a moderator)") % {"number": self.pk}
+        return self.title
 
     def render(self):
         """Render the proposed text and rationale once, when they are saved. Clause links are
@@ -328,7 +367,9 @@ class Amendment(models.Model):
         return self.phase_at(now) in (self.Phase.DISCUSSION, self.Phase.NEEDS_UPDATE)
 
     def is_open_for_comments(self, now=None):
-        return self.phase_at(now) in self.OPEN_PHASES
+        """Comments are written, and edited, while the amendment is open and its thread is not
+        locked by a public moderation act."""
+        return self.phase_at(now) in self.OPEN_PHASES and not self.thread_locked
 
     def can_be_withdrawn(self, now=None):
         return self.phase_at(now) in self.OPEN_PHASES
@@ -429,8 +470,11 @@ class Comment(models.Model):
     body_html = models.TextField(editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # How many times its author edited it; every earlier text is a public version (history).
+    edit_count = models.PositiveIntegerField(default=0)
+    hidden = models.JSONField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(verbose_name=_("comment version"))
+    history = HistoricalRecords(verbose_name=_("comment version"), excluded_fields=["hidden"])
 
     class Meta:
         verbose_name = _("comment")
@@ -454,3 +498,11 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         return f"{self.amendment.get_absolute_url()}#comment-{self.pk}"
+
+    def versions_url(self):
+        return reverse("amendments:comment_versions", args=[self.amendment_id, self.pk])
+
+    @cached_property
+    def hiding(self):
+        """The note of the moderation act that hid this comment, or None."""
+        return ModerationNote.load(self.hidden)

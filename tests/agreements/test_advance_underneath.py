@@ -13,9 +13,10 @@ from agreements.amendments.advancing import AdvanceFailed, advance_amendments
 from agreements.amendments.services import AmendmentError, revise_amendment
 from agreements.models import Agreement, Amendment
 from agreements.services import publish_version, repeal_agreement
+from members.services import accept_agreements
 from news.models import Notification
 from tests.agreements.test_amendment_lifecycle import vote_all
-from tests.factories import make_agreement, make_amendment, make_member
+from tests.factories import make_agreement, make_amendment, make_member, versions_in_force
 
 GARDEN = "Beds are shared.\n\nWater on Mondays.\n\nHarvest together.\n"
 
@@ -62,6 +63,7 @@ def test_a_change_whose_agreement_was_repealed_first_goes_back_and_jams_nothing(
     assert f"#{change.pk} needs update" in done
     assert advance_amendments(now=later.voting_ends_at + timedelta(days=3)) == []
     # Its author can only withdraw it now.
+    members[0].refresh_from_db()
     with pytest.raises(AmendmentError, match="repealed"):
         revise_amendment(
             amendment=change,
@@ -119,6 +121,8 @@ def test_a_voting_text_is_frozen_and_merged_only_when_it_takes_effect(client, ga
     advance_amendments(now=voting.discussion_ends_at + timedelta(hours=2))
     voting.refresh_from_db()
     assert (voting.body, voting.revision, voting.base_version) == frozen
+    accept_agreements(member=members[0], versions=versions_in_force())  # in good standing
+    members[0].refresh_from_db()
     with pytest.raises(AmendmentError, match="frozen"):
         revise_amendment(
             amendment=voting, author=members[0], title="t", body="b", rationale="r", note="n"

@@ -302,6 +302,9 @@ def test_a_conflicting_change_goes_back_to_its_author_who_resolves_it(client, ga
     assert "<<<<<<< this amendment\nWater on Fridays.\n=======\nWater on Tuesdays.\n>>>>>>>" in (
         second.conflict
     )
+    # Acts on amendments need good standing: the author accepts the version now in force.
+    accept_agreements(member=members[1], versions=versions_in_force())
+    members[1].refresh_from_db()
     client.force_login(members[1])
     page = client.get(second.get_absolute_url()).content.decode()
     assert "This amendment needs an update." in page

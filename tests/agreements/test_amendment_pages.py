@@ -347,7 +347,7 @@ def test_voting_changing_a_vote_and_a_double_submit(client, tools, alice):
     assert Vote.objects.filter(amendment=amendment).count() == 1
     assert (amendment.support_count, amendment.oppose_count) == (0, 1)
     assert "Your vote: <strong>oppose</strong>" in page
-    assert "alice</a>: oppose" in page
+    assert "@alice</a>: oppose" in page
 
 
 def test_a_vote_after_the_deadline_is_refused_with_the_result(client, tools, alice):
@@ -413,7 +413,7 @@ def test_amendment_page_query_count_is_constant(
         )
     client.force_login(alice)
 
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(26):
         assert client.get(amendment.get_absolute_url()).status_code == 200
 
 

@@ -67,7 +67,7 @@ def test_amendment_feed_has_its_phase_changes_and_comments(client, story):
     entries = parse(client.get(f"/amendments/{amendment.pk}/feed.atom"))
 
     titles = [entry.find(f"{ATOM}title").text for entry in entries]
-    assert "Comment by m1" in titles
+    assert "Comment by @m1" in titles
     assert {"Amendment proposed: Water more", "Voting opened: Water more",
             "Amendment adopted: Water more"} <= set(titles)  # fmt: skip
 

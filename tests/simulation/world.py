@@ -365,13 +365,20 @@ class Simulation:
         return self._withdraw(amendment) if amendment else None
 
     def _withdraw(self, amendment):
-        response = self.submit(
-            amendment.author, f"/amendments/{amendment.pk}/withdraw/", containing="Withdraw"
-        )
+        author = amendment.author
+        url = f"/amendments/{amendment.pk}/withdraw/"
+        if not author.is_in_good_standing:
+            # Acts on amendments need good standing: refused, and nothing changes.
+            response = self.request(self.client(author), "post", url, {})
+            amendment.refresh_from_db()
+            if response.status_code != 403 or amendment.phase == P.WITHDRAWN:
+                self.fail(f"{author}, not in good standing, withdrew #{amendment.pk}")
+            return f"{author} may not withdraw #{amendment.pk}: not in good standing"
+        response = self.submit(author, url, containing="Withdraw")
         amendment.refresh_from_db()
         if response.status_code != 302 or amendment.phase != P.WITHDRAWN:
             self.fail(f"#{amendment.pk} could not be withdrawn")
-        return f"{amendment.author} withdraws #{amendment.pk}"
+        return f"{author} withdraws #{amendment.pk}"
 
     def comment(self):
         user = self.someone(self.members_in_good_standing())
@@ -443,7 +450,7 @@ class Simulation:
             return None
         html = self.page(user, "/join/")
         form = find_form(html, url="/join/", action="/join/")
-        uncheck = [n for n, _v in form.fields if n.startswith("c-") and self.rng.random() < 0.3]
+        uncheck = [n for n in form.fields if n.startswith("c-") and self.rng.random() < 0.3]
         response = self.request(
             self.client(user), "post", "/join/", form.data(button="Accept", uncheck=uncheck)
         )
