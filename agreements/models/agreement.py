@@ -12,7 +12,8 @@ from ..rendering import render_markdown
 # A proposed or adopted text longer than this is refused with a clear message (issue #4); the
 # founding idea and standard agreements are far below it.
 MAX_TEXT_LENGTH = 200_000
-COMMUNITY_NAME_CACHE_KEY = "community-name"
+# Holds (name, language of the agreements): both are set once, at founding.
+COMMUNITY_NAME_CACHE_KEY = "community-name-language"
 
 
 class Community(models.Model):

@@ -72,8 +72,27 @@ def test_preview_shows_the_rendered_text_and_the_diff_and_publishes_nothing(clie
 
     page = response.content.decode()
     assert "<em>two weeks</em>" in page
-    assert "<del>a week</del><ins>*two weeks*</ins>" in page
+    rendered, source = page.split('<details class="diff-source">')
+    assert "lent for <del>a week</del><em><ins>two weeks</ins></em>." in rendered
+    assert "*two weeks*" not in rendered
+    assert "<del>a week</del><ins>*two weeks*</ins>" in source
     assert not Amendment.objects.exists()
+
+
+def test_the_amendment_page_shows_its_diff_as_read_and_the_source_one_click_away(
+    client, tools, alice
+):
+    amendment = make_amendment(
+        author=alice, agreement=tools, body="Tools are lent for **two weeks**.\n\nReturn them."
+    )
+
+    page = client.get(amendment.get_absolute_url()).content.decode()
+
+    diff = page[page.index('id="diff-title"') : page.index('id="text-title"')]
+    rendered, source = diff.split('<details class="diff-source">')
+    assert "<strong><ins>two weeks</ins></strong>" in rendered
+    assert "**" not in rendered
+    assert "<del>a week</del><ins>**two weeks**</ins>" in source
 
 
 def test_a_member_proposes_a_change_which_records_its_base(client, tools, alice):
@@ -412,8 +431,8 @@ def test_amendment_page_query_count_is_constant(
 
 
 def test_a_long_discussion_is_paged_oldest_first(client, tools, alice):
-    from agreements.amendments.services import post_comment
     from agreements.amendments.selectors import THREADS_PER_PAGE
+    from agreements.amendments.services import post_comment
 
     amendment = make_amendment(author=alice, agreement=tools)
     start = timezone.now()
