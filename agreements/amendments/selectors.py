@@ -4,6 +4,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from ..models import Amendment, Comment, Procedure, Vote
@@ -167,6 +168,7 @@ def amendment_page(amendment, user, *, after=None, paragraph=None, now=None):
         "paragraph": paragraph,
         "votes": votes,
         "my_vote": my_vote,
+        "vote_choices": VOTE_CHOICES,
         "can_vote": amendment.is_open_for_votes(now)
         and user.is_authenticated
         and user.is_in_good_standing,
@@ -179,6 +181,12 @@ def amendment_page(amendment, user, *, after=None, paragraph=None, now=None):
 
 
 VOTERS_SHOWN = 500
+# The vote buttons, in this order, all alike: the page never suggests a choice.
+VOTE_CHOICES = [
+    (Vote.Choice.SUPPORT, gettext_lazy("Support")),
+    (Vote.Choice.OPPOSE, gettext_lazy("Oppose")),
+    (Vote.Choice.ABSTAIN, gettext_lazy("Abstain")),
+]
 
 
 def timeline(amendment, now):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from agreements.models import Agreement, Amendment, Comment, Vote
 from tests.factories import make_amendment, make_member, make_user
-from tests.html_checks import attribute_text, problems
+from tests.html_checks import attribute_text, buttons, problems
 
 NEW_TEXT = "Tools are lent for two weeks.\n\nReturn them clean.\n"
 
@@ -361,6 +361,24 @@ def test_voting_changing_a_vote_and_a_double_submit(client, tools, alice):
     assert (amendment.support_count, amendment.oppose_count) == (0, 1)
     assert "Your vote: <strong>oppose</strong>" in page
     assert "alice</a>: oppose" in page
+
+
+def test_the_three_choices_look_alike_and_the_chosen_one_says_so_in_words(client, tools, alice):
+    amendment = make_amendment(author=alice, agreement=tools)
+    client.force_login(alice)
+    with time_machine.travel(amendment.discussion_ends_at + timedelta(hours=1), tick=False):
+        unvoted = client.get(amendment.get_absolute_url()).content.decode()
+        client.post(f"/amendments/{amendment.pk}/vote/", {"choice": "oppose"})
+        voted = client.get(amendment.get_absolute_url()).content.decode()
+
+    before = {b["value"]: b for b in buttons(unvoted) if b.get("name") == "choice"}
+    after = {b["value"]: b for b in buttons(voted) if b.get("name") == "choice"}
+    assert {b["class"] for b in [*before.values(), *after.values()]} == {"choice"}
+    assert {b["aria-pressed"] for b in before.values()} == {"false"}
+    assert after["oppose"]["aria-pressed"] == "true"
+    assert after["oppose"]["text"] == "✓ Oppose your vote"
+    assert [after[c]["text"] for c in ("support", "abstain")] == ["Support", "Abstain"]
+    assert {after[c]["aria-pressed"] for c in ("support", "abstain")} == {"false"}
 
 
 def test_a_vote_after_the_deadline_is_refused_with_the_result(client, tools, alice):
