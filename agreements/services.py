@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .models import Agreement, Community, Edition, Procedure
+from .models.agreement import FOUNDING_NOTE
 from .signals import agreement_changed
 from .texts import standard_texts, text_language
 
@@ -183,7 +184,7 @@ def found_community(
             )
     except IntegrityError as error:
         raise FoundingError(_("This community has already been founded.")) from error
-    note = _("Founding text.")
+    note = FOUNDING_NOTE
     create_agreement(
         title=idea_title.strip(),
         body=idea_body,

@@ -9,6 +9,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, Amendment, Community
+from agreements.models.agreement import change_note_text
 from members.models import User
 from members.services import record_follow
 
@@ -116,7 +117,7 @@ class AgreementFeed(AtomFeed):
                 title=_("Version %(number)s in force") % {"number": record.version},
                 link=agreement.version_url(record.version),
                 published=record.effective_at,
-                description=record.change_note,
+                description=change_note_text(record),
             )
             for record in agreement.versions()
         ]

@@ -4,8 +4,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from ..models import Amendment, Comment, Procedure, Vote
 from ..paging import paginate

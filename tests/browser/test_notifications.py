@@ -17,7 +17,8 @@ def test_a_follower_is_notified_of_a_new_comment(browser, live_server, community
     page = log_in(browser, live_server, "alice")
     page.goto(live_server.url + amendment.get_absolute_url())
     page.get_by_role("button", name="Follow").click()
-    expect(page.get_by_role("button", name="Following — stop")).to_have_attribute("aria-pressed", "true")
+    following = page.get_by_role("button", name="Following — stop")
+    expect(following).to_have_attribute("aria-pressed", "true")
 
     post_comment(amendment=amendment, author=bob, body="Mornings are better.")
 
