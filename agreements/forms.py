@@ -3,9 +3,7 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .models import MAX_TEXT_LENGTH, Amendment, Comment, Procedure, Vote
-from .models.amendment import PROCEDURE_FIELDS
-from .services import PROCEDURE_SLUG
+from .models import MAX_TEXT_LENGTH, PROCEDURE_SLUG, Amendment, Comment, Vote
 from .texts import standard_texts
 
 
@@ -110,30 +108,22 @@ class AmendmentForm(forms.Form):
             del self.fields["source_version"]
         if not revising:
             del self.fields["note"]
-        if (
+        # The procedure's numbers are the table in its text: changing one is changing the text.
+        self.sets_procedure = (
             kind == Amendment.Kind.CHANGE
             and procedure is not None
             and agreement is not None
             and procedure.agreement_id == agreement.pk
-        ):
-            for name in PROCEDURE_FIELDS:
-                self.fields[name] = Procedure._meta.get_field(name).formfield(required=True)
-                self.initial.setdefault(name, getattr(procedure, name))
-            self.carries_procedure = True
-        else:
-            self.carries_procedure = False
-
-    def main_fields(self):
-        return [field for field in self.visible_fields() if field.name not in PROCEDURE_FIELDS]
-
-    def procedure_fields(self):
-        return [self[name] for name in PROCEDURE_FIELDS if name in self.fields]
+        )
+        if self.sets_procedure:
+            self.fields["body"].help_text = _(
+                "The whole agreement as it would read. The numbers the site applies are those in "
+                "its table of values in force: to change one, change it in the table."
+            )
 
     def service_arguments(self):
         data = dict(self.cleaned_data)
         data.pop("note", None)
-        if self.carries_procedure:
-            data["procedure_changes"] = {name: data.pop(name) for name in PROCEDURE_FIELDS}
         return data
 
 

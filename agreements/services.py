@@ -4,18 +4,19 @@ Each change starts a new `Edition` (the set of versions in force) and sends `agr
 inside the same transaction, so whatever other apps record about it commits or fails with it.
 """
 
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .models import Agreement, Community, Edition, Procedure
+from .models import PROCEDURE_SLUG, Agreement, Community, Edition, Procedure
 from .models.agreement import FOUNDING_NOTE
+from .procedure import write_table
 from .signals import agreement_changed
 from .texts import standard_texts, text_language
-
-# The standard agreement whose text sets the decision procedure ("How amendments are decided").
-PROCEDURE_SLUG = "amendments"
 
 
 class FoundingError(Exception):
@@ -42,13 +43,24 @@ def unique_slug(title, *, fallback="agreement"):
     return slug
 
 
-def _start_edition(reason, agreement, when):
-    return Edition.objects.create(reason=reason, agreement=agreement, started_at=when)
+def _start_edition(reason, agreement, when, amendment=None):
+    """A new set of versions in force. It binds after the grace period its amendment was decided
+    under, so members have time to accept the change; a repeal asks nothing new of anyone, so it
+    binds no sooner than the changes before it."""
+    binds_at = when + timedelta(days=amendment.grace_days if amendment else 0)
+    if reason == Edition.Reason.REPEALED:
+        latest = Edition.objects.aggregate(latest=Max("binds_at"))["latest"]
+        binds_at = max(filter(None, (when, latest)))
+    return Edition.objects.create(
+        reason=reason, agreement=agreement, started_at=when, binds_at=binds_at
+    )
 
 
-def _record(agreement, user, note, when):
+def _record(agreement, user, amendment, when):
     agreement._history_user = user
-    agreement._change_reason = note
+    # A short reference: simple_history's reason column holds 100 characters, and the full note
+    # is kept in the version's own `change_note`.
+    agreement._change_reason = f"amendment #{amendment.pk}" if amendment else ""
     agreement._history_date = when
 
 
@@ -87,9 +99,9 @@ def create_agreement(
         change_note=note,
         amendment=amendment,
     )
-    _record(agreement, user, note, now)
+    _record(agreement, user, amendment, now)
     agreement.save()
-    edition = _start_edition(reason, agreement, now)
+    edition = _start_edition(reason, agreement, now, amendment)
     agreement_changed.send(
         sender=Agreement,
         agreement=agreement,
@@ -120,9 +132,9 @@ def publish_version(
     agreement.effective_at = now
     agreement.change_note = note
     agreement.amendment = amendment
-    _record(agreement, user, note, now)
+    _record(agreement, user, amendment, now)
     agreement.save()
-    edition = _start_edition(Edition.Reason.NEW_VERSION, agreement, now)
+    edition = _start_edition(Edition.Reason.NEW_VERSION, agreement, now, amendment)
     agreement_changed.send(
         sender=Agreement,
         agreement=agreement,
@@ -144,9 +156,9 @@ def repeal_agreement(*, agreement, note, user=None, amendment=None, when=None):
     agreement.effective_at = now
     agreement.change_note = note
     agreement.amendment = amendment
-    _record(agreement, user, note, now)
+    _record(agreement, user, amendment, now)
     agreement.save()
-    edition = _start_edition(Edition.Reason.REPEALED, agreement, now)
+    edition = _start_edition(Edition.Reason.REPEALED, agreement, now, amendment)
     agreement_changed.send(
         sender=Agreement,
         agreement=agreement,
@@ -199,11 +211,13 @@ def found_community(
     )
     # The procedure agreement is always included: without it no agreement could ever change.
     wanted = set(standard_slugs) | {PROCEDURE_SLUG}
+    procedure = Procedure.current()
     for position, text in enumerate(standard_texts(language), start=1):
         if text.slug in wanted:
             create_agreement(
                 title=text.title,
-                body=text.body,
+                # The procedure's numbers are written into its text: from now on the text decides.
+                body=write_table(text.body, procedure.values(), language),
                 summary=text.summary,
                 origin=Agreement.Origin.STANDARD,
                 slug=text.slug,
@@ -214,7 +228,6 @@ def found_community(
                 reason=Edition.Reason.FOUNDED,
                 when=when,
             )
-    procedure = Procedure.current()
     procedure.agreement = Agreement.objects.filter(slug=PROCEDURE_SLUG).first()
     procedure.save()
     return community

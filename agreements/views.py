@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import selectors
-from .amendments.services import UNREPEALABLE_SLUGS
+from .amendments.selectors import announcements
 from .forms import CompareForm, FoundingForm
 from .models import Agreement, Procedure
 from .services import FoundingError, found_community
@@ -27,21 +27,26 @@ def agreement_list(request):
 @require_GET
 def agreement_detail(request, slug):
     agreement = get_object_or_404(Agreement, slug=slug)
+    announced = announcements(agreement.amendments.all())
+    if announced and request.user.is_authenticated:
+        accepted = request.user.accepted_in_advance([a.amendment for a in announced])
+        for announcement in announced:
+            announcement.accepted_in_advance = announcement.amendment.pk in accepted
     return render(
         request,
         "agreements/detail.html",
         {
             "agreement": agreement,
             "accepted_version": _accepted_version(request.user, agreement),
+            "announced": announced,
             "open_amendments": agreement.amendments.open()
             .select_related("author")
             .defer("body", "body_html", "rationale", "rationale_html", "conflict"),
             "procedure": _procedure_set_by(agreement),
+            "entrenchment": Procedure.current() if agreement.is_entrenched else None,
             "is_following": request.user.is_authenticated
             and request.user.is_following(agreement=agreement),
-            "can_repeal": agreement.is_in_force
-            and not agreement.is_idea
-            and agreement.slug not in UNREPEALABLE_SLUGS,
+            "can_repeal": agreement.is_in_force and not agreement.is_entrenched,
         },
     )
 

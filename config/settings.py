@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "agreements.middleware.FoundingMiddleware",
+    "members.middleware.FollowingMiddleware",
     # Last, as django-axes asks: it turns a lockout into the explanatory page.
     "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -1,7 +1,10 @@
+from .selectors import standing_notice
+
+
 def membership(request):
-    """For a member who has not accepted the latest versions: what to accept, on every page."""
+    """For a member: what changed or will change in the agreements, on every page."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_member:
         return {}
-    # Passed uncalled: the template calls it only where the notice is shown.
-    return {"outdated_agreements": user.outdated_agreements}
+    # Passed uncalled: the template calls it once, where the notice is shown.
+    return {"standing_notice": lambda: standing_notice(user)}

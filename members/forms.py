@@ -65,28 +65,32 @@ class SettingsForm(forms.ModelForm):
 
 
 class AcceptForm(forms.Form):
-    """The versions a person was shown, as posted back: one `v-<agreement id>` field each.
+    """What a person was shown, as posted back: a `v-<agreement id>` field with the version of
+    each agreement, and a `c-<amendment id>` field with the revision of each announced change.
 
-    Posting the version (not just "accept") is what lets the service notice that a new version
-    took effect while the page was open, instead of accepting text nobody has read.
+    Posting what was shown (not just "accept") is what lets the service notice that a new
+    version took effect while the page was open, instead of accepting text nobody has read.
     """
 
     complete = forms.BooleanField(required=False)
 
+    PREFIXES = {"v-": "versions", "c-": "changes"}
+
     def clean(self):
         data = super().clean()
-        versions = {}
+        found = {"versions": {}, "changes": {}}
         for name, value in self.data.items():
-            if not name.startswith("v-"):
+            target = next((v for k, v in self.PREFIXES.items() if name.startswith(k)), None)
+            if target is None:
                 continue
-            try:
-                agreement_id, version = int(name[2:]), int(value)
-            except ValueError:
-                raise forms.ValidationError(_("The form was damaged; please try again.")) from None
-            if agreement_id <= 0 or not 0 < version < 2**31:
+            key, number = name[2:], value
+            if not (key.isascii() and key.isdigit() and number.isascii() and number.isdigit()):
                 raise forms.ValidationError(_("The form was damaged; please try again."))
-            versions[agreement_id] = version
-        if not versions:
+            key, number = int(key), int(number)
+            if not (0 < key < 2**63 and 0 < number < 2**31):
+                raise forms.ValidationError(_("The form was damaged; please try again."))
+            found[target][key] = number
+        if not found["versions"] and not found["changes"]:
             raise forms.ValidationError(_("There was nothing to accept."))
-        data["versions"] = versions
+        data.update(found)
         return data

@@ -54,10 +54,10 @@ class User(AbstractUser):
     )
     joined_at = models.DateTimeField(_("member since"), null=True, blank=True, editable=False)
     left_at = models.DateTimeField(_("left on"), null=True, blank=True, editable=False)
-    # The edition (set of agreement versions in force) this member has accepted in full.
+    # The newest edition (set of agreement versions in force) this member has accepted in full.
     standing_edition = models.PositiveIntegerField(default=0, editable=False)
     last_action_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # Last sign of following the community: joining, or a visit to the news or a feed.
+    # Last sign of following the community: joining, reading the site while logged in, a feed.
     followed_at = models.DateTimeField(null=True, blank=True, editable=False)
     auto_follow = models.BooleanField(
         _("follow what I propose or comment on"),
@@ -101,13 +101,30 @@ class User(AbstractUser):
 
     @property
     def is_in_good_standing(self):
-        """Has accepted the version in force of every agreement in force (the current edition).
+        """Has accepted every agreement in force, or accepted the edition before a change whose
+        time to accept has not run out ("How amendments are decided"): a change never silences
+        anyone at once. Agreements ask this before letting someone propose, comment or vote."""
+        return (
+            self.is_member
+            and self.standing_edition > 0
+            and self.standing_edition >= Edition.binding_floor()
+        )
 
-        Agreements ask this before letting someone propose, comment or vote."""
-        return self.is_member and self.standing_edition == Edition.current_number()
+    @property
+    def has_changes_to_accept(self):
+        """In good standing, but an agreement changed since: the time to accept it is running."""
+        return self.is_member and self.standing_edition < Edition.current_number()
+
+    def acceptance_deadline(self):
+        """Until when this member stays in good standing without accepting what changed (None if
+        there is nothing to accept, or if the time already ran out)."""
+        if not self.is_in_good_standing:
+            return None
+        return Edition.grace_deadline(self.standing_edition)
 
     def is_active_core(self, today=None):
-        """Took a public action (accepting, proposing, commenting, voting) in the last 90 days."""
+        """Proposed, commented, voted or posted in the last 90 days ("Membership by acceptance",
+        after the seeds: the active core are those who take part in governing)."""
         return (
             self.is_member
             and self.last_action_at is not None
@@ -115,7 +132,7 @@ class User(AbstractUser):
         )
 
     def is_dormant(self, today=None):
-        """Has shown no sign of following the community (news, feeds) for 180 days."""
+        """Has shown no sign of following the community (reading it, a feed) for 180 days."""
         return (
             self.is_member
             and self.followed_at is not None
@@ -133,18 +150,27 @@ class User(AbstractUser):
             roles.append("active_core")
         if self.is_volunteer:
             roles.append("volunteer")
-        roles.append("member" if self.is_in_good_standing else "member_outdated")
+        if not self.is_in_good_standing:
+            roles.append("member_outdated")
+        elif self.has_changes_to_accept:
+            roles.append("member_to_accept")
+        else:
+            roles.append("member")
         if self.is_dormant(today):
             roles.append("dormant")
         return roles
 
     @classmethod
-    def members_in_good_standing(cls):
-        """How many members have accepted the current edition (the quorum's base)."""
+    def members_in_good_standing(cls, at=None):
+        """How many members are in good standing at `at` (now by default): the quorum's base.
+
+        Counted from the per-edition counters: those who accepted an edition that still confers
+        good standing then. Between a voting deadline and now, only grace periods can have run
+        out, and the binding floor is computed for the moment asked."""
         return (
-            StandingCount.objects.filter(edition=Edition.current_number())
-            .values_list("value", flat=True)
-            .first()
+            StandingCount.objects.filter(edition__gte=max(Edition.binding_floor(at), 1)).aggregate(
+                n=models.Sum("value")
+            )["n"]
             or 0
         )
 
@@ -197,10 +223,18 @@ class User(AbstractUser):
             .first()
         )
 
+    def accepted_in_advance(self, amendments):
+        """Which of these announced changes this member has accepted in advance (ids)."""
+        return set(
+            self.advance_acceptances.filter(
+                amendment__in=amendments, withdrawn_at__isnull=True
+            ).values_list("amendment_id", flat=True)
+        )
+
     def outdated_agreements(self):
         """Agreements in force whose current version this member has not accepted, each with
         `accepted_version` (None if never accepted): what the notice on every page lists."""
-        if not self.is_member or self.is_in_good_standing:
+        if not self.is_member or self.standing_edition == Edition.current_number():
             return []
         accepted = dict(self.current_acceptances().values_list("agreement_id", "version"))
         outdated = []
@@ -216,7 +250,8 @@ ROLE_LABELS = {
     "active_core": _("active core"),
     "volunteer": _("volunteer"),
     "member": _("member in good standing"),
-    "member_outdated": _("member, to accept changes"),
+    "member_to_accept": _("member in good standing, with changes to accept"),
+    "member_outdated": _("member who has not accepted the changes"),
     "dormant": _("dormant"),
     "former": _("former member"),
 }
@@ -254,6 +289,40 @@ class Acceptance(models.Model):
     @property
     def is_current(self):
         return self.withdrawn_at is None and self.superseded_at is None
+
+
+class AdvanceAcceptance(models.Model):
+    """A member accepted, before it takes effect, a change adopted by amendment.
+
+    Changes are announced before they bind; whoever reads one may accept it at once. When the
+    amendment takes effect, the acceptance becomes an `Acceptance` of the new version for those
+    who then accept the version it replaces (members/services.carry_advance_acceptances). Public,
+    like every acceptance; withdrawn when the member leaves.
+    """
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="advance_acceptances"
+    )
+    amendment = models.ForeignKey(
+        "agreements.Amendment", on_delete=models.PROTECT, related_name="advance_acceptances"
+    )
+    accepted_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("acceptance in advance")
+        verbose_name_plural = _("acceptances in advance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "amendment"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="accept_a_change_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["amendment", "member"], name="advance_by_amendment")]
+
+    def __str__(self):
+        return f"{self.member} accepted #{self.amendment_id} in advance"
 
 
 # -- counters ----------------------------------------------------------------------------------

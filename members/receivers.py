@@ -8,8 +8,12 @@ from . import services
 
 
 @receiver(agreement_changed)
-def start_edition(sender, edition, **kwargs):
+def start_edition(sender, agreement, edition, change, amendment=None, **kwargs):
     services.edition_started(edition=edition)
+    if amendment is not None and change in ("created", "new_version"):
+        services.carry_advance_acceptances(
+            agreement=agreement, edition=edition, amendment=amendment
+        )
 
 
 @receiver(member_acted)

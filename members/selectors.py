@@ -1,10 +1,12 @@
 """Reads for the membership pages: every count comes from the counter tables."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 
-from agreements.models import Agreement, Edition
+from agreements.amendments.selectors import announcements
+from agreements.models import Agreement, Amendment, Edition
 from agreements.selectors import compare_versions
 
 from .models import (
@@ -12,6 +14,7 @@ from .models import (
     DORMANT_AFTER_DAYS,
     Acceptance,
     AcceptanceCount,
+    AdvanceAcceptance,
     DailyCount,
     MembershipCount,
     StandingCount,
@@ -24,13 +27,15 @@ from .services import FORMER, MEMBERS, VOLUNTEERS
 class RoleCounts:
     members: int
     in_good_standing: int
+    # Of those in good standing, how many have a change to accept before its time runs out.
+    with_changes_to_accept: int
     active_core: int
     volunteers: int
     dormant: int
     former: int
 
     @property
-    def to_accept_changes(self):
+    def not_accepted_changes(self):
         return self.members - self.in_good_standing
 
 
@@ -45,15 +50,15 @@ def role_counts():
     """Counts by role, from the counter tables: a handful of indexed reads at any scale."""
     named = dict(MembershipCount.objects.values_list("name", "value"))
     members = named.get(MEMBERS, 0)
-    standing = (
-        StandingCount.objects.filter(edition=Edition.current_number())
-        .values_list("value", flat=True)
-        .first()
-        or 0
+    floor, current = Edition.floor_and_current()
+    by_edition = dict(
+        StandingCount.objects.filter(edition__gte=max(floor, 1)).values_list("edition", "value")
     )
+    standing = sum(by_edition.values())
     return RoleCounts(
         members=members,
         in_good_standing=standing,
+        with_changes_to_accept=standing - by_edition.get(current, 0),
         active_core=_recent(DailyCount.ACTION, ACTIVE_CORE_DAYS),
         volunteers=named.get(VOLUNTEERS, 0),
         dormant=max(members - _recent(DailyCount.FOLLOW, DORMANT_AFTER_DAYS), 0),
@@ -102,6 +107,70 @@ def stale_changes(agreements, seen_versions):
             comparison = compare_versions(agreement, seen, agreement.version)
         changes.append(Change(agreement, seen, comparison))
     return changes
+
+
+def announced_changes(member=None):
+    """Changes adopted and not yet in effect, each marked `accepted_in_advance` for `member`."""
+    queryset = Amendment.objects.all()
+    if member is not None and member.is_authenticated:
+        queryset = queryset.annotate(
+            accepted_in_advance=Exists(
+                AdvanceAcceptance.objects.filter(
+                    member=member, amendment=OuterRef("pk"), withdrawn_at__isnull=True
+                )
+            )
+        )
+    return announcements(queryset)
+
+
+@dataclass
+class StandingNotice:
+    """What the notice on every page tells a member about changes: those in force they have not
+    accepted (with the deadline, while their time runs), and those announced for later."""
+
+    outdated: list = field(default_factory=list)
+    in_good_standing: bool = True
+    deadline: datetime | None = None
+    announced: list = field(default_factory=list)
+
+    def __bool__(self):
+        return bool(self.outdated or self.announced)
+
+
+def standing_notice(member):
+    if not member.is_member:
+        return StandingNotice()
+    outdated = member.outdated_agreements()
+    in_good_standing = member.is_in_good_standing
+    return StandingNotice(
+        outdated=outdated,
+        in_good_standing=in_good_standing,
+        deadline=member.acceptance_deadline() if outdated and in_good_standing else None,
+        announced=[a for a in announced_changes(member) if not a.accepted_in_advance],
+    )
+
+
+def join_page(user):
+    """Everything the join page shows: the agreements in force, and for a member what changed
+    since they accepted and what is announced to change."""
+    agreements = list(Agreement.objects.in_force().in_reading_order())
+    accepted = {}
+    if user.is_authenticated:
+        accepted = dict(user.current_acceptances().values_list("agreement_id", "version"))
+    for agreement in agreements:
+        agreement.accepted_version = accepted.get(agreement.pk)
+    is_member = user.is_authenticated and user.is_member
+    announced = announced_changes(user)
+    in_good_standing = is_member and user.is_in_good_standing
+    changes = changes_to_accept(user) if is_member else []
+    return {
+        "agreements": agreements,
+        "changes": changes,
+        "announced": announced,
+        "announced_to_accept": [a for a in announced if not a.accepted_in_advance],
+        "in_good_standing": in_good_standing,
+        "deadline": user.acceptance_deadline() if changes and in_good_standing else None,
+    }
 
 
 @dataclass

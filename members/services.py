@@ -10,16 +10,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from agreements.models import Agreement, Edition
+from agreements.models import Agreement, Amendment, Edition
 
 from .models import (
     VISIT_RECORD_INTERVAL,
     Acceptance,
     AcceptanceCount,
+    AdvanceAcceptance,
     DailyCount,
     Follow,
     MembershipCount,
@@ -79,10 +81,18 @@ def _add(model, lookup, delta):
 @dataclass
 class AcceptResult:
     accepted: list = field(default_factory=list)
+    # Adopted changes accepted before they take effect.
+    accepted_in_advance: list = field(default_factory=list)
     # Agreements whose version changed (or that appeared or were repealed) since the page was
-    # shown: nothing was accepted, the member is shown what changed and asked again.
+    # shown, and announced changes that took effect or were withdrawn meanwhile: nothing was
+    # accepted, the member is shown what changed and asked again.
     stale: list = field(default_factory=list)
+    stale_changes: list = field(default_factory=list)
     joined: bool = False
+
+
+class AcceptanceRefused(Exception):
+    """The form named agreements or changes that do not exist: nothing is accepted."""
 
 
 def _lock(member):
@@ -90,16 +100,17 @@ def _lock(member):
 
 
 def _enter(member, tally, now):
-    """The member has just accepted everything in force: they are a member from now."""
+    """The member has just accepted everything in force: they are a member from now. Joining is
+    a sign of following; it is not a public action for the active core."""
     if member.is_former_member:
         tally.membership(FORMER, -1)
     member.joined_at, member.left_at = now, None
-    member.followed_at = member.last_action_at = now
+    member.followed_at = now
     tally.membership(MEMBERS, +1)
     if member.is_volunteer:
         tally.membership(VOLUNTEERS, +1)
     tally.daily(DailyCount.FOLLOW, now, +1)
-    tally.daily(DailyCount.ACTION, now, +1)
+    tally.daily(DailyCount.ACTION, member.last_action_at, +1)
 
 
 def _exit(member, tally, now):
@@ -122,36 +133,64 @@ def _act(member, tally, now):
     member.last_action_at = now
 
 
-@transaction.atomic
-def accept_agreements(*, member, versions, complete=False, now=None):
-    """Accept the given versions (`{agreement_id: version}`) of agreements in force.
+def announced_changes():
+    """Adopted amendments that have not taken effect yet: changes announced before they bind."""
+    return Amendment.objects.filter(phase=Amendment.Phase.ADOPTED, applied_at__isnull=True)
 
-    `versions` are what the member was shown. If any of them is no longer the version in force
-    (or, with `complete`, an agreement in force was not shown at all), nothing is accepted and
-    the stale agreements are returned, so the member sees what changed and decides again.
-    Accepting what is already accepted does nothing. Whoever thereby accepts everything in force
-    becomes a member (again) and is in good standing for the current edition.
+
+@transaction.atomic
+def accept_agreements(*, member, versions, changes=None, complete=False, now=None):
+    """Accept the given versions (`{agreement_id: version}`) of agreements in force, and accept
+    in advance the announced changes in `changes` (`{adopted amendment id: revision}`).
+
+    `versions` and `changes` are what the member was shown. If any version is no longer the one
+    in force, or an announced change took effect or was set aside meanwhile, or (with `complete`)
+    an agreement in force that the member does not accept yet was not shown at all, nothing is
+    accepted and the stale items are returned, so the member sees what changed and decides
+    again. Accepting what is already accepted does nothing. Whoever thereby accepts everything
+    in force becomes a member (again) and is in good standing for the current edition.
     """
     now = now or timezone.now()
     # Read the edition before the versions: if a new version takes effect between the two reads,
     # the member is counted in good standing for the older edition only, never wrongly for the new.
     edition = Edition.current_number()
     member = _lock(member)
+    changes = changes or {}
+    known = dict(Agreement.objects.filter(pk__in=versions).values_list("pk", "status"))
+    wanted_changes = {
+        a.pk: a
+        for a in Amendment.objects.filter(pk__in=changes).only(
+            "id", "title", "phase", "applied_at", "revision"
+        )
+    }
+    if len(known) != len(versions) or len(wanted_changes) != len(changes):
+        raise AcceptanceRefused(_("The form names agreements that do not exist."))
     in_force = {a.pk: a for a in Agreement.objects.in_force().defer("body", "body_html")}
+    current = {a.agreement_id: a for a in member.current_acceptances()}
     stale = [
-        in_force.get(pk) or Agreement.objects.filter(pk=pk).defer("body", "body_html").first()
+        in_force.get(pk) or Agreement.objects.defer("body", "body_html").get(pk=pk)
         for pk, version in versions.items()
         if pk not in in_force or in_force[pk].version != version
     ]
     if complete:
-        stale += [a for pk, a in in_force.items() if pk not in versions]
-    stale = [a for a in stale if a is not None]
-    if stale:
-        return AcceptResult(stale=stale)
+        stale += [
+            agreement
+            for pk, agreement in in_force.items()
+            if pk not in versions
+            and (pk not in current or current[pk].version != agreement.version)
+        ]
+    stale_changes = [
+        amendment
+        for amendment in wanted_changes.values()
+        if amendment.phase != Amendment.Phase.ADOPTED
+        or amendment.applied_at is not None
+        or amendment.revision != changes[amendment.pk]
+    ]
+    if stale or stale_changes:
+        return AcceptResult(stale=stale, stale_changes=stale_changes)
 
-    current = {a.agreement_id: a for a in member.current_acceptances()}
     tally = Tally()
-    accepted = []
+    result = AcceptResult()
     for pk in versions:
         agreement, old = in_force[pk], current.get(pk)
         if old is not None and old.version == agreement.version:
@@ -164,11 +203,17 @@ def accept_agreements(*, member, versions, complete=False, now=None):
             member=member, agreement=agreement, version=agreement.version, accepted_at=now
         )
         tally.acceptance(pk, agreement.version, +1)
-        accepted.append(agreement)
+        result.accepted.append(agreement)
+    already = set(
+        member.advance_acceptances.filter(
+            amendment__in=wanted_changes, withdrawn_at__isnull=True
+        ).values_list("amendment_id", flat=True)
+    )
+    for pk, amendment in wanted_changes.items():
+        if pk not in already:
+            AdvanceAcceptance.objects.create(member=member, amendment=amendment, accepted_at=now)
+            result.accepted_in_advance.append(amendment)
 
-    result = AcceptResult(accepted=accepted)
-    if accepted:
-        _act(member, tally, now)
     accepts_everything = all(
         pk in current and current[pk].version == agreement.version
         for pk, agreement in in_force.items()
@@ -180,7 +225,7 @@ def accept_agreements(*, member, versions, complete=False, now=None):
         tally.standing(member.standing_edition, -1)
         tally.standing(edition, +1)
         member.standing_edition = edition
-    if accepted or result.joined or tally.deltas:
+    if result.accepted or result.joined or tally.deltas:
         member.save()
         tally.apply()
     if result.joined:
@@ -197,6 +242,7 @@ def leave(*, member, now=None):
     for acceptance in member.current_acceptances():
         tally.acceptance(acceptance.agreement_id, acceptance.version, -1)
     member.current_acceptances().update(withdrawn_at=now)
+    member.advance_acceptances.filter(withdrawn_at__isnull=True).update(withdrawn_at=now)
     if member.is_member:
         _exit(member, tally, now)
     member.save()
@@ -206,7 +252,7 @@ def leave(*, member, now=None):
 
 @transaction.atomic
 def record_action(*, member, now=None):
-    """Proposing, commenting and voting count for the active core (agreements signal this)."""
+    """Proposing, commenting, voting and posting count for the active core."""
     now = now or timezone.now()
     member = _lock(member)
     tally = Tally()
@@ -216,7 +262,7 @@ def record_action(*, member, now=None):
 
 
 def record_follow(*, member, now=None):
-    """A visit to the news or a feed: the member still follows the community.
+    """Reading the site while logged in, or a feed: the member still follows the community.
 
     Written at most once an hour per member, so reading the news costs nothing most of the time.
     """
@@ -299,6 +345,50 @@ def edition_started(*, edition):
         tally.standing(edition.number, previous["n"])
     members.update(standing_edition=edition.number)
     tally.apply()
+
+
+def carry_advance_acceptances(*, agreement, edition, amendment):
+    """An announced change took effect: whoever accepted it in advance now accepts the new
+    version, if they accept the version it replaces (or, for a new agreement, at once). Those
+    who had accepted the previous edition in full are in good standing for the new one.
+
+    Set-based, so the cost does not grow with a query per member.
+    """
+    when = agreement.effective_at
+    accepting = AdvanceAcceptance.objects.filter(
+        amendment=amendment,
+        withdrawn_at__isnull=True,
+        member__joined_at__isnull=False,
+        member__left_at__isnull=True,
+    ).values_list("member_id", flat=True)
+    tally = Tally()
+    if agreement.version == 1:
+        eligible = list(accepting)
+    else:
+        replaced = Acceptance.objects.filter(
+            agreement=agreement,
+            version=agreement.version - 1,
+            member_id__in=accepting,
+            withdrawn_at__isnull=True,
+            superseded_at__isnull=True,
+        )
+        eligible = list(replaced.values_list("member_id", flat=True))
+        replaced.update(superseded_at=when)
+        tally.acceptance(agreement.pk, agreement.version - 1, -len(eligible))
+    if not eligible:
+        return 0
+    Acceptance.objects.bulk_create(
+        Acceptance(member_id=pk, agreement=agreement, version=agreement.version, accepted_at=when)
+        for pk in eligible
+    )
+    tally.acceptance(agreement.pk, agreement.version, len(eligible))
+    previous = Edition.objects.filter(id__lt=edition.number).aggregate(n=Max("id"))["n"]
+    promoted = User.objects.filter(pk__in=eligible, standing_edition=previous)
+    moved = promoted.update(standing_edition=edition.number)
+    tally.standing(previous, -moved)
+    tally.standing(edition.number, moved)
+    tally.apply()
+    return len(eligible)
 
 
 # -- reading the counters ----------------------------------------------------------------------

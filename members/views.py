@@ -101,9 +101,9 @@ def profile(request, username):
 @require_http_methods(["GET", "POST"])
 def join(request):
     """Read the agreements in force and accept them all in one act; or, for a member, accept
-    what changed since the version they accepted."""
+    what changed since the version they accepted, and what is announced to change."""
     user = request.user
-    stale = []
+    stale = {}
     if request.method == "POST":
         if not user.is_authenticated:
             return redirect(f"{reverse('signup')}?next={reverse('join')}")
@@ -112,15 +112,23 @@ def join(request):
             for error in form.non_field_errors():
                 messages.error(request, error)
             return redirect("join")
-        result = services.accept_agreements(
-            member=user,
-            versions=form.cleaned_data["versions"],
-            complete=form.cleaned_data["complete"],
-        )
-        if not result.stale:
+        try:
+            result = services.accept_agreements(
+                member=user,
+                versions=form.cleaned_data["versions"],
+                changes=form.cleaned_data["changes"],
+                complete=form.cleaned_data["complete"],
+            )
+        except services.AcceptanceRefused as error:
+            messages.error(request, _("%(reason)s Nothing was accepted.") % {"reason": error})
+            return redirect("join")
+        if not (result.stale or result.stale_changes):
             _announce(request, result)
             return HttpResponseRedirect(_safe_next(request, reverse("join")))
-        stale = selectors.stale_changes(result.stale, form.cleaned_data["versions"])
+        stale = {
+            "agreements": selectors.stale_changes(result.stale, form.cleaned_data["versions"]),
+            "changes": result.stale_changes,
+        }
         messages.warning(
             request,
             _(
@@ -128,29 +136,16 @@ def join(request):
                 "Here is what changed; please decide again."
             ),
         )
-    agreements = list(Agreement.objects.in_force().in_reading_order())
-    accepted = {}
-    if user.is_authenticated:
-        accepted = dict(user.current_acceptances().values_list("agreement_id", "version"))
-    for agreement in agreements:
-        agreement.accepted_version = accepted.get(agreement.pk)
-    return render(
-        request,
-        "members/join.html",
-        {
-            "agreements": agreements,
-            "stale": stale,
-            "changes": selectors.changes_to_accept(user) if user.is_authenticated else [],
-        },
-    )
+    return render(request, "members/join.html", {**selectors.join_page(user), "stale": stale})
 
 
 def _announce(request, result):
     if result.joined:
         messages.success(request, _("You are a member now. Welcome!"))
-    elif result.accepted:
-        titles = ", ".join(a.title for a in result.accepted)
-        messages.success(request, _("Accepted: %(titles)s.") % {"titles": titles})
+    elif result.accepted or result.accepted_in_advance:
+        titles = [a.title for a in result.accepted]
+        titles += [a.title for a in result.accepted_in_advance]
+        messages.success(request, _("Accepted: %(titles)s.") % {"titles": ", ".join(titles)})
     else:
         messages.info(request, _("You had already accepted this."))
 

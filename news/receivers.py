@@ -65,12 +65,20 @@ def report_amendment(sender, amendment, change, when=None, **kwargs):
             when=when,
         )
         return
+    also = ()
+    if change == "needs_update":
+        # Its voters decided on a text that will not take effect as it stood: they are told,
+        # whether or not they follow it, and so is its author.
+        also = {amendment.author_id} | set(
+            amendment.votes.filter(round=amendment.round).values_list("member_id", flat=True)
+        )
     record_event(
         event=AMENDMENT_EVENTS[change],
         title=amendment.title,
         key=f"amendment:{amendment.pk}:r{amendment.round}:{change}",
         amendment=amendment,
         when=when,
+        also=also,
     )
 
 

@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 
 from agreements.amendments.services import NotAllowed
 from members.models import Follow, User
+from members.services import record_action
 
 from .models import NewsItem, Notification
 
 
-def record_event(*, event, title, key, when=None, exclude=None, **about):
+def record_event(*, event, title, key, when=None, exclude=None, also=(), **about):
     """Write the event `key` once; a second report of the same thing writes nothing.
 
     Runs inside the transaction of what it reports, so the event exists exactly when that did.
@@ -33,7 +34,7 @@ def record_event(*, event, title, key, when=None, exclude=None, **about):
             )
     except IntegrityError:  # reported concurrently by another process
         return None
-    notify(item, exclude=exclude)
+    notify(item, exclude=exclude, also=also)
     return item
 
 
@@ -53,9 +54,10 @@ def _followers(item):
     return Follow.objects.filter(about)
 
 
-def notify(item, exclude=None):
-    """Tell everyone who follows what `item` is about (once each), except whoever caused it."""
-    recipients = set(_followers(item).values_list("member_id", flat=True))
+def notify(item, exclude=None, also=()):
+    """Tell everyone who follows what `item` is about (once each), and the members in `also`,
+    except whoever caused it."""
+    recipients = set(_followers(item).values_list("member_id", flat=True)) | set(also)
     recipients.discard(getattr(exclude, "pk", None))
     recipients.discard(item.author_id)
     Notification.objects.bulk_create(
@@ -103,6 +105,8 @@ def publish_post(*, author, title, body, now=None):
     )
     post._history_date = post.published_at
     post.save()
+    # Posting is taking part: it keeps the author in the active core.
+    record_action(member=author, now=post.published_at)
     notify(post)
     return post
 

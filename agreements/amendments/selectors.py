@@ -2,10 +2,13 @@
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import escape
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
+from .. import procedure as procedure_text
 from ..models import Amendment, Comment, Procedure, Vote
 from ..paging import paginate
 from ..selectors import Comparison, _cached_compare
@@ -149,6 +152,7 @@ def amendment_page(amendment, user, *, after=None, paragraph=None, now=None):
             Vote.objects.filter(amendment=amendment, round=amendment.round, member=user).first()
         )
     phase = amendment.phase_at(now)
+    procedure = Procedure.current()
     following = previous_visit = None
     if user.is_authenticated:
         following = user.is_following(amendment=amendment)
@@ -160,7 +164,8 @@ def amendment_page(amendment, user, *, after=None, paragraph=None, now=None):
         "phase": phase,
         "timeline": timeline(amendment, now),
         "outcome": amendment.outcome(),
-        "procedure": Procedure.current(),
+        "procedure": procedure,
+        "procedure_changes": procedure_change_rows(amendment, procedure),
         "diff": amendment_diff(amendment),
         "body_html": _with_comment_counts(amendment.body_html, counts),
         "threads": threads,
@@ -216,3 +221,76 @@ def timeline(amendment, now):
     return [
         {"key": key, "label": label, "when": when, "done": done} for key, label, when, done in steps
     ]
+
+
+class Announcement:
+    """An adopted change that has not taken effect yet, as members are shown it beforehand:
+    what the agreement will say (its frozen text, merged onto the version in force if that
+    moved since) and the date it binds."""
+
+    def __init__(self, amendment):
+        self.amendment = amendment
+        self.agreement = amendment.agreement
+        self.effective_at = amendment.effective_at
+        self.accepted_in_advance = getattr(amendment, "accepted_in_advance", False)
+
+    @property
+    def kind(self):
+        return self.amendment.kind
+
+    @cached_property
+    def coming_text(self):
+        """The text the agreement will have, or None if the merge will need its author."""
+        if self.kind != Amendment.Kind.CHANGE:
+            return self.amendment.body
+        if self.amendment.base_version == self.agreement.version:
+            return self.amendment.body
+        from .advancing import merge_onto
+
+        return merge_onto(self.amendment, self.agreement)
+
+    @cached_property
+    def diff(self):
+        """The version in force against what will be in force (a change only); cached."""
+        if self.kind != Amendment.Kind.CHANGE or self.coming_text is None:
+            return None
+        key = (
+            f"announced-diff:{self.amendment.pk}:{self.amendment.revision}:{self.agreement.version}"
+        )
+        return _cached_compare(key, self.agreement.body, self.coming_text)
+
+
+def announcements(queryset):
+    """Adopted amendments not yet in effect (from `queryset`), soonest first, as announcements."""
+    rows = (
+        queryset.filter(phase=Amendment.Phase.ADOPTED, applied_at__isnull=True)
+        .select_related("agreement")
+        .order_by("effective_at", "id")
+    )
+    return [Announcement(amendment) for amendment in rows]
+
+
+def procedure_change_rows(amendment, procedure):
+    """What an amendment to the procedure's text changes in its table: label, in force, proposed,
+    written as the table writes them, in the reader's language."""
+    if not amendment.procedure_changes:
+        return []
+    language = "ru" if get_language() == "ru" else "en"
+    rows = []
+    for value in procedure_text.VALUES:
+        if value.field in amendment.procedure_changes:
+            field = Procedure._meta.get_field(value.field)
+            rows.append(
+                {
+                    "label": value.labels[language],
+                    "current": procedure_text.format_value(
+                        value, getattr(procedure, value.field), language
+                    ),
+                    "proposed": procedure_text.format_value(
+                        value,
+                        field.to_python(amendment.procedure_changes[value.field]),
+                        language,
+                    ),
+                }
+            )
+    return rows

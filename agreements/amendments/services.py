@@ -8,6 +8,7 @@ Who may act is asked of the user object (`is_in_good_standing`, kept by members/
 import re
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -15,13 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from ..models import MAX_TEXT_LENGTH, Amendment, Comment, Procedure, Vote
+from ..procedure import read_table
 from ..signals import amendment_changed, comment_posted, member_acted
 
 CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
-
-# Agreements that may be changed but never repealed: without the idea there is no community,
-# without the procedure no agreement could change again ("How amendments are decided").
-UNREPEALABLE_SLUGS = {"amendments"}
 
 
 class AmendmentError(Exception):
@@ -76,30 +74,46 @@ def _normalise(text):
 
 
 def _start_discussion(amendment, now):
-    """Fix the procedure this amendment is decided under and its deadlines, from `now`."""
+    """Fix the procedure this amendment is decided under and its deadlines, from `now`.
+
+    A change to an entrenched text (the idea, the procedure) is discussed for longer and needs
+    more support, as the procedure itself sets.
+    """
     procedure = Procedure.current()
+    entrenched = amendment.kind == Amendment.Kind.CHANGE and amendment.agreement.is_entrenched
+    amendment.entrenched = entrenched
     amendment.procedure_version = procedure.version
-    amendment.discussion_days = procedure.discussion_days
+    amendment.discussion_days = procedure.discussion_days * (
+        procedure.entrenched_discussion_factor if entrenched else 1
+    )
     amendment.voting_days = procedure.voting_days
     amendment.quorum_percent = procedure.quorum_percent
     amendment.quorum_minimum = procedure.quorum_minimum
-    amendment.threshold_percent = procedure.threshold_percent
+    amendment.threshold_percent = (
+        procedure.entrenched_threshold_percent if entrenched else procedure.threshold_percent
+    )
     amendment.effect_delay_days = procedure.effect_delay_days
-    amendment.discussion_ends_at = now + timedelta(days=procedure.discussion_days)
+    amendment.grace_days = procedure.grace_days
+    amendment.discussion_ends_at = now + timedelta(days=amendment.discussion_days)
     amendment.voting_ends_at = amendment.discussion_ends_at + timedelta(days=procedure.voting_days)
     amendment.phase = Amendment.Phase.DISCUSSION
 
 
-def _clean_procedure_changes(agreement, changes):
-    """Only an amendment to the agreement that sets the procedure may carry new values."""
-    if not changes:
-        return None
+def procedure_changes(agreement, body):
+    """The procedure values a proposed text of the procedure's agreement would change, read from
+    its table (None when nothing changes or the agreement does not set the procedure).
+
+    The table is the one source of the numbers, so a text whose table cannot be read is refused
+    with what to fix, next to the text."""
     procedure = Procedure.current()
     if agreement is None or procedure.agreement_id != agreement.pk:
-        raise AmendmentError(_("Only an amendment to the procedure's agreement can change it."))
+        return None
+    try:
+        values = read_table(body, Procedure)
+    except ValidationError as error:
+        raise AmendmentError(" ".join(error.messages), field="body") from error
     current = procedure.values()
-    differing = {name: value for name, value in changes.items() if current[name] != value}
-    return {name: str(value) for name, value in differing.items()} or None
+    return {name: str(value) for name, value in values.items() if current[name] != value} or None
 
 
 @transaction.atomic
@@ -115,7 +129,6 @@ def propose_amendment(
     proposed_summary="",
     source_url="",
     source_version="",
-    procedure_changes=None,
     now=None,
 ):
     """A member in good standing proposes a new agreement, a change or a repeal."""
@@ -124,9 +137,7 @@ def propose_amendment(
     if kind != Amendment.Kind.NEW:
         if agreement is None or not agreement.is_in_force:
             raise AmendmentError(_("Only an agreement in force can be changed or repealed."))
-        if kind == Amendment.Kind.REPEAL and (
-            agreement.is_idea or agreement.slug in UNREPEALABLE_SLUGS
-        ):
+        if kind == Amendment.Kind.REPEAL and agreement.is_entrenched:
             raise AmendmentError(
                 _("“%(title)s” can be changed but not repealed.") % {"title": agreement.title}
             )
@@ -142,7 +153,7 @@ def propose_amendment(
         rationale=rationale,
         source_url=source_url if kind == Amendment.Kind.NEW else "",
         source_version=source_version if kind == Amendment.Kind.NEW else "",
-        procedure_changes=_clean_procedure_changes(agreement, procedure_changes)
+        procedure_changes=procedure_changes(agreement, body)
         if kind == Amendment.Kind.CHANGE
         else None,
         author=author,
@@ -174,7 +185,6 @@ def revise_amendment(
     note,
     proposed_title="",
     proposed_summary="",
-    procedure_changes=None,
     now=None,
 ):
     """The author edits the proposal during discussion, or resolves one that needs an update.
@@ -212,7 +222,7 @@ def revise_amendment(
         amendment.body = _normalise(body)
     amendment.rationale = rationale
     if amendment.kind == Amendment.Kind.CHANGE:
-        amendment.procedure_changes = _clean_procedure_changes(agreement, procedure_changes)
+        amendment.procedure_changes = procedure_changes(agreement, amendment.body)
     amendment.revision += 1
     amendment.revision_note = note
     if resolving:
@@ -224,7 +234,6 @@ def revise_amendment(
         _start_discussion(amendment, now)
     amendment.render()
     amendment._history_date = now
-    amendment._change_reason = note
     amendment.save()
     member_acted.send(sender=Amendment, member=author)
     if resolving:
@@ -274,6 +283,7 @@ def cast_vote(*, amendment, member, choice, now=None):
                 vote = Vote.objects.create(
                     amendment=amendment,
                     round=amendment.round,
+                    revision=amendment.revision,
                     member=member,
                     choice=choice,
                     cast_at=now,

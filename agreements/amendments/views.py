@@ -226,8 +226,6 @@ def amendment_edit(request, pk):
         "body": amendment.conflict or amendment.body,
         "rationale": amendment.rationale,
     }
-    if amendment.procedure_changes:
-        initial.update(amendment.procedure_changes)
     form = AmendmentForm(
         request.POST if request.method == "POST" else None,
         kind=amendment.kind,
@@ -268,7 +266,6 @@ REVISABLE = {
     "proposed_summary",
     "body",
     "rationale",
-    "procedure_changes",
 }
 
 

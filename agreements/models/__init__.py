@@ -1,6 +1,7 @@
 from .agreement import (
     COMMUNITY_NAME_CACHE_KEY,
     MAX_TEXT_LENGTH,
+    PROCEDURE_SLUG,
     Agreement,
     AgreementQuerySet,
     Community,
@@ -11,6 +12,7 @@ from .amendment import Amendment, AmendmentQuerySet, Comment, Procedure, Vote
 __all__ = [
     "COMMUNITY_NAME_CACHE_KEY",
     "MAX_TEXT_LENGTH",
+    "PROCEDURE_SLUG",
     "Agreement",
     "AgreementQuerySet",
     "Amendment",

@@ -14,6 +14,8 @@ from ..rendering import render_markdown
 MAX_TEXT_LENGTH = 200_000
 # Holds (name, language of the agreements): both are set once, at founding.
 COMMUNITY_NAME_CACHE_KEY = "community-name-language"
+# The standard agreement whose text sets the decision procedure ("How amendments are decided").
+PROCEDURE_SLUG = "amendments"
 # Change notes the site writes itself are stored as these keys and translated when shown, so a
 # Russian reader of an English-founded community reads them in Russian (and the other way round).
 # A note written by people (an amendment's title) is stored and shown as written.
@@ -153,6 +155,12 @@ class Agreement(models.Model):
     def is_in_force(self):
         return self.status == self.Status.IN_FORCE
 
+    @property
+    def is_entrenched(self):
+        """The idea and the procedure change only under the higher bar the procedure sets; they
+        are never repealed ("How amendments are decided")."""
+        return self.is_idea or self.slug == PROCEDURE_SLUG
+
     def get_version(self, number):
         """The historical record that introduced version `number`, or None."""
         if not 1 <= number <= self.version:
@@ -181,8 +189,12 @@ class Edition(models.Model):
     """The set of agreement versions in force at one moment.
 
     A new edition begins whenever that set changes: an agreement is added, gets a new version,
-    or is repealed. A member in good standing has accepted every version of the current edition
-    (members/), so comparing one number tells whether someone is in good standing.
+    or is repealed. Each member records the newest edition they accepted in full (members/).
+
+    A change never silences the community: it binds only after the grace period the procedure
+    sets ("How amendments are decided"), and until then whoever accepted the edition before it
+    stays in good standing. So a member is in good standing when the edition they accepted is at
+    least the newest edition that binds by now (`binding_floor`): one comparison of two numbers.
     """
 
     class Reason(models.TextChoices):
@@ -192,6 +204,9 @@ class Edition(models.Model):
         REPEALED = "repealed", _("an agreement was repealed")
 
     started_at = models.DateTimeField(default=timezone.now)
+    # When this edition binds: until then, members who accepted an earlier edition keep their
+    # good standing (the grace period the procedure sets for accepting a change).
+    binds_at = models.DateTimeField(default=timezone.now, db_index=True)
     reason = models.CharField(max_length=16, choices=Reason.choices)
     agreement = models.ForeignKey(
         Agreement, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -219,3 +234,27 @@ class Edition(models.Model):
     @classmethod
     def current_number(cls):
         return cls.objects.aggregate(number=models.Max("id"))["number"] or 0
+
+    @classmethod
+    def binding_floor(cls, at=None):
+        """The newest edition that binds at `at` (now by default): members who accepted an
+        older one have let a grace period pass without accepting a change."""
+        return cls.floor_and_current(at)[0]
+
+    @classmethod
+    def floor_and_current(cls, at=None):
+        """(binding floor, current edition number), in one query."""
+        at = at or timezone.now()
+        found = cls.objects.aggregate(
+            floor=models.Max("id", filter=models.Q(binds_at__lte=at)), current=models.Max("id")
+        )
+        return found["floor"] or 0, found["current"] or 0
+
+    @classmethod
+    def grace_deadline(cls, accepted_edition, at=None):
+        """When a member who accepted `accepted_edition` in full stops being in good standing
+        unless they accept what changed since (None: nothing newer binds them later)."""
+        at = at or timezone.now()
+        return cls.objects.filter(id__gt=accepted_edition, binds_at__gt=at).aggregate(
+            deadline=models.Min("binds_at")
+        )["deadline"]

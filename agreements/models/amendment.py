@@ -25,24 +25,20 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .. import procedure as procedure_text
 from ..rendering import count_clauses, render_markdown
 from .agreement import Agreement
 
-PROCEDURE_FIELDS = (
-    "discussion_days",
-    "voting_days",
-    "quorum_percent",
-    "quorum_minimum",
-    "threshold_percent",
-    "effect_delay_days",
-)
+# Every value the procedure sets, in the order its table lists them (agreements/procedure.py).
+PROCEDURE_FIELDS = procedure_text.FIELDS
 
 
 class Procedure(models.Model):
     """The parameters of decision-making, in force for every new amendment.
 
-    One row, versioned by django-simple-history. Its values are written in (and only changed by an
-    amendment to) the agreement it is bound to: the standard agreement "How amendments are decided".
+    One row, versioned by django-simple-history. Its values are read from the table in the text of
+    the agreement it is bound to, the standard agreement "How amendments are decided", whenever a
+    new version of that text takes effect (agreements/procedure.py): the text is the one source.
     """
 
     discussion_days = models.PositiveSmallIntegerField(
@@ -74,6 +70,23 @@ class Procedure(models.Model):
         _("delay before effect (days)"),
         default=3,
         validators=[MinValueValidator(0), MaxValueValidator(90)],
+    )
+    grace_days = models.PositiveSmallIntegerField(
+        _("time to accept a change (days)"),
+        default=30,
+        validators=[MinValueValidator(0), MaxValueValidator(365)],
+    )
+    entrenched_threshold_percent = models.DecimalField(
+        _("entrenched texts: approval threshold (per cent support, more than)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("66.66"),
+        validators=[MinValueValidator(Decimal("50")), MaxValueValidator(Decimal("99.99"))],
+    )
+    entrenched_discussion_factor = models.PositiveSmallIntegerField(
+        _("entrenched texts: discussion period multiplied by"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
     )
     agreement = models.ForeignKey(
         Agreement,
@@ -224,6 +237,9 @@ class Amendment(models.Model):
     quorum_minimum = models.PositiveIntegerField()
     threshold_percent = models.DecimalField(max_digits=5, decimal_places=2)
     effect_delay_days = models.PositiveSmallIntegerField()
+    grace_days = models.PositiveSmallIntegerField(default=0)
+    # A change to the idea or to the procedure itself: a higher bar and a longer discussion.
+    entrenched = models.BooleanField(default=False)
 
     support_count = models.PositiveIntegerField(default=0)
     oppose_count = models.PositiveIntegerField(default=0)
@@ -290,7 +306,7 @@ class Amendment(models.Model):
         if phase == self.Phase.DISCUSSION and now >= self.discussion_ends_at:
             phase = self.Phase.VOTING
         if phase == self.Phase.VOTING and now >= self.voting_ends_at:
-            phase = self.Phase.ADOPTED if self.outcome().adopted else self.Phase.REJECTED
+            phase = self.Phase.ADOPTED if self.outcome(now=now).adopted else self.Phase.REJECTED
         return phase
 
     @cached_property
@@ -327,7 +343,7 @@ class Amendment(models.Model):
     def votes_cast(self):
         return self.support_count + self.oppose_count + self.abstain_count
 
-    def outcome(self, members=None):
+    def outcome(self, members=None, now=None):
         """Quorum and threshold, as the procedure this amendment is decided under defines them.
 
         Quorum: votes of every kind reach both the minimum and the share of members in good
@@ -337,7 +353,8 @@ class Amendment(models.Model):
         if members is None:
             members = self.members_at_close
         if members is None:
-            members = members_in_good_standing()
+            closed = (now or timezone.now()) >= self.voting_ends_at
+            members = members_in_good_standing(at=self.voting_ends_at if closed else None)
         share_quorum = math.ceil(Decimal(members) * self.quorum_percent / 100)
         decisive = self.support_count + self.oppose_count
         return Outcome(
@@ -352,11 +369,11 @@ class Amendment(models.Model):
         )
 
 
-def members_in_good_standing():
+def members_in_good_standing(at=None):
     # Asked of the user model (members/), which keeps the count, so agreements imports nothing.
     from django.contrib.auth import get_user_model
 
-    return get_user_model().members_in_good_standing()
+    return get_user_model().members_in_good_standing(at=at)
 
 
 class Vote(models.Model):
@@ -372,6 +389,9 @@ class Vote(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="votes"
     )
     round = models.PositiveIntegerField(default=1)
+    # The revision voted on: the text is frozen during voting, so every vote of a round names the
+    # same revision, and the page can say which wording each vote was about.
+    revision = models.PositiveIntegerField(default=1)
     choice = models.CharField(max_length=8, choices=Choice.choices)
     cast_at = models.DateTimeField(default=timezone.now)
     changed_at = models.DateTimeField(default=timezone.now)

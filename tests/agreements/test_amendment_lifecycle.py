@@ -142,20 +142,30 @@ def test_quorum_as_a_share_of_members_in_good_standing(garden, members):
     assert second.phase == "adopted"
 
 
-def test_an_adopted_change_asks_members_to_accept_again(client, garden, members):
+def test_an_adopted_change_asks_members_to_accept_again_within_the_grace_period(
+    client, garden, members
+):
     amendment = make_amendment(author=members[0], agreement=garden)
     vote_all(amendment, members, ["support"] * 3)
 
     advance(amendment.voting_ends_at + timedelta(days=3))
 
     members[0].refresh_from_db()
-    assert not members[0].is_in_good_standing
-    client.force_login(members[0])
-    page = client.get("/").content.decode()
+    deadline = amendment.voting_ends_at + timedelta(days=3 + 30)
+    with time_machine.travel(amendment.voting_ends_at + timedelta(days=3, hours=1)):
+        assert members[0].is_in_good_standing
+        assert members[0].acceptance_deadline() == deadline
+        client.force_login(members[0])
+        page = client.get("/").content.decode()
     assert "Agreements changed since you accepted them" in page
+    assert "to stay in good standing" in page
     assert f"/agreements/{garden.slug}/diff/1..2/" in page
     history = client.get(f"/agreements/{garden.slug}/history/").content.decode()
     assert f'href="/amendments/{amendment.pk}/">amendment #{amendment.pk}</a>' in history
+    with time_machine.travel(deadline):
+        assert not members[0].is_in_good_standing
+        client.force_login(members[0])
+        assert "not in good standing" in client.get("/").content.decode()
 
 
 def test_a_new_agreement_and_a_repeal_take_effect(garden, members):
@@ -200,13 +210,14 @@ def test_a_borrowed_agreement_keeps_its_attribution(garden, members):
 
 def test_an_adopted_procedure_change_governs_the_next_amendment(garden, members):
     rules = Agreement.objects.get(slug="amendments")
+    assert "| Discussion period | 7 days |" in rules.body
     change = make_amendment(
         author=members[0],
         agreement=rules,
-        body=rules.body.replace("Discussion lasts 7 days", "Discussion lasts 10 days"),
-        procedure_changes={**Procedure.current().values(), "discussion_days": 10},
+        body=rules.body.replace("| Discussion period | 7 days |", "| Discussion period | 10 days |"),
     )
     assert change.procedure_changes == {"discussion_days": "10"}
+    assert change.entrenched and change.discussion_days == 14
     earlier = make_amendment(author=members[0], agreement=garden)
     vote_all(change, members, ["support"] * 3)
 
@@ -226,12 +237,20 @@ def test_an_adopted_procedure_change_governs_the_next_amendment(garden, members)
     assert earlier.discussion_ends_at - earlier.proposed_at == timedelta(days=7)
 
 
-def test_procedure_values_only_travel_with_a_change_to_the_procedure_agreement(garden, members):
-    with pytest.raises(AmendmentError, match="procedure's agreement"):
+def test_procedure_values_are_read_only_from_the_procedure_agreements_table(garden, members):
+    table_elsewhere = garden.body + "\n| Discussion period | 1 day |\n| --- | --- |\n"
+    other = make_amendment(author=members[0], agreement=garden, body=table_elsewhere)
+    assert other.procedure_changes is None
+
+    rules = Agreement.objects.get(slug="amendments")
+    broken = rules.body.replace("| Quorum: minimum number of votes | 3 |", "")
+    with pytest.raises(AmendmentError, match="Quorum: minimum number of votes"):
+        make_amendment(author=members[0], agreement=rules, body=broken)
+    with pytest.raises(AmendmentError, match="Voting period"):
         make_amendment(
             author=members[0],
-            agreement=garden,
-            procedure_changes={"discussion_days": 1},
+            agreement=rules,
+            body=rules.body.replace("| Voting period | 7 days |", "| Voting period | 7 weeks |"),
         )
 
 

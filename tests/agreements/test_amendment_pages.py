@@ -46,9 +46,14 @@ def test_procedure_is_public_and_names_the_agreement_that_sets_it(client, commun
     assert "5 % of members in good standing and at least 3 votes" in page
     assert "more than 50 % support" in page
     assert "Takes effect 3 days after the vote." in page
-    assert 'Set by <a href="/agreements/amendments/">How amendments are decided</a>' in page
+    assert "members have 30 days to accept it and stay in good standing" in page
+    assert "need more than 66.66 % support and a discussion 2 times as long" in page
+    assert 'Set by the table in <a href="/agreements/amendments/">How amendments are decided</a>' in page
     rules = client.get("/agreements/amendments/").content.decode()
     assert "The procedure in force (version 1)" in rules
+    # The text itself holds the values the site applies.
+    assert "<td>Discussion period</td>" in rules and "<td>7 days</td>" in rules
+    assert "This text is entrenched" in rules
 
 
 def test_change_form_is_prefilled_with_the_current_text(client, tools, alice):

@@ -39,7 +39,10 @@ def test_accepting_all_makes_a_member_in_good_standing(client, community):
     assert "member in good standing" in profile
     assert "Member since" in profile
     counts = role_counts()
-    assert (counts.members, counts.in_good_standing, counts.active_core) == (1, 1, 1)
+    # Accepting makes a member, not the active core: that takes proposing, commenting, voting
+    # or posting.
+    assert (counts.members, counts.in_good_standing, counts.active_core) == (1, 1, 0)
+    assert "active core" not in profile
 
 
 def test_accepting_one_agreement_from_its_page(client, community):
@@ -128,7 +131,7 @@ def test_a_new_version_asks_members_to_accept_again_on_every_page(client, commun
     diff = client.get(f"/agreements/{rules.slug}/diff/1..2/").content.decode()
     assert "Accept version 2" in diff
     assert "/join/leave/" in diff
-    assert "member, to accept changes" in client.get("/members/alice/").content.decode()
+    assert "member who has not accepted the changes" in client.get("/members/alice/").content.decode()
 
     client.post("/join/", {f"v-{rules.pk}": 2})
 

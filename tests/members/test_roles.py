@@ -10,16 +10,19 @@ from agreements.services import publish_version
 from members.models import AcceptanceCount, DailyCount, MembershipCount, StandingCount, User
 from members.selectors import role_counts
 from members.services import accept_agreements, leave, rebuild_counters, record_follow
-from tests.factories import make_member, make_user, versions_in_force
+from news.services import publish_post
+from tests.factories import make_amendment, make_member, make_user, versions_in_force
 
 NOW = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
 
 
 @pytest.mark.parametrize(("days", "active"), [(0, True), (89, True), (90, False), (200, False)])
-def test_active_core_means_a_public_action_within_90_days(client, community, days, active):
+def test_active_core_means_taking_part_within_90_days(client, community, days, active):
     with time_machine.travel(NOW, tick=False):
-        alice = make_member("alice", now=NOW - timedelta(days=days))
+        alice = make_member("alice", now=NOW - timedelta(days=400))
+        publish_post(author=alice, title="Hello", body="We met.", now=NOW - timedelta(days=days))
         record_follow(member=alice, now=NOW)
+        alice.refresh_from_db()
 
         assert ("active_core" in alice.roles()) is active
         assert role_counts().active_core == (1 if active else 0)
@@ -38,10 +41,55 @@ def test_dormant_means_no_sign_of_following_for_180_days(client, community, days
         assert ("dormant" in client.get("/members/alice/").content.decode()) is dormant
 
 
-def test_a_new_member_is_not_dormant_and_is_in_the_active_core(community):
+def test_a_new_member_is_not_dormant_and_not_yet_in_the_active_core(client, community):
     alice = make_member("alice")
 
-    assert alice.roles() == ["active_core", "member"]
+    assert alice.roles() == ["member"]
+    assert role_counts().active_core == 0
+    assert "active core" not in client.get("/members/alice/").content.decode()
+
+
+@pytest.mark.parametrize("kind", ["propose", "comment", "vote", "post"])
+def test_each_way_of_taking_part_puts_a_member_in_the_active_core(community, kind):
+    from agreements.amendments.services import cast_vote, post_comment
+
+    alice, bob = make_member("alice"), make_member("bob")
+    rules = Agreement.objects.get(slug="public-agreements")
+    amendment = make_amendment(author=bob, agreement=rules)
+    if kind == "propose":
+        make_amendment(author=alice, agreement=rules)
+    elif kind == "comment":
+        post_comment(amendment=amendment, author=alice, body="Good.")
+    elif kind == "vote":
+        cast_vote(
+            amendment=amendment,
+            member=alice,
+            choice="support",
+            now=amendment.discussion_ends_at + timedelta(minutes=1),
+        )
+    else:
+        publish_post(author=alice, title="Hello", body="We met.")
+
+    alice.refresh_from_db()
+    assert "active_core" in alice.roles()
+    assert role_counts().active_core == 2  # bob proposed
+
+
+@pytest.mark.parametrize(
+    "path", ["/agreements/", "/agreements/idea/", "/amendments/", "/news/", "/agreements/idea/v/1/"]
+)
+def test_reading_the_site_while_logged_in_is_following(client, community, path):
+    with time_machine.travel(NOW, tick=False):
+        alice = make_member("alice", now=NOW - timedelta(days=200))
+        assert alice.is_dormant()
+        client.force_login(alice)
+
+        assert client.get(path).status_code == 200
+
+        alice.refresh_from_db()
+        assert not alice.is_dormant()
+        assert alice.followed_at == NOW
+        assert role_counts().dormant == 0
 
 
 def test_following_is_recorded_at_most_once_an_hour(community, django_assert_num_queries):

@@ -25,6 +25,6 @@ def to_text(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0005_list_and_thread_indexes")]
+    dependencies = [("agreements", "0006_lifecycle_grace_entrenchment_vote_revision")]
 
     operations = [migrations.RunPython(to_keys, to_text)]
