@@ -214,7 +214,7 @@ def test_an_adopted_procedure_change_governs_the_next_amendment(garden, members)
     change = make_amendment(
         author=members[0],
         agreement=rules,
-        body=rules.body.replace("| Discussion period | 7 days |", "| Discussion period | 10 days |"),
+        body=rules.body.replace("7 days |", "10 days |", 1),
     )
     assert change.procedure_changes == {"discussion_days": "10"}
     assert change.entrenched and change.discussion_days == 14

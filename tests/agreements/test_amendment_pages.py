@@ -48,7 +48,8 @@ def test_procedure_is_public_and_names_the_agreement_that_sets_it(client, commun
     assert "Takes effect 3 days after the vote." in page
     assert "members have 30 days to accept it and stay in good standing" in page
     assert "need more than 66.66 % support and a discussion 2 times as long" in page
-    assert 'Set by the table in <a href="/agreements/amendments/">How amendments are decided</a>' in page
+    rules_link = '<a href="/agreements/amendments/">How amendments are decided</a>'
+    assert f"Set by the table in {rules_link}" in page
     rules = client.get("/agreements/amendments/").content.decode()
     assert "The procedure in force (version 1)" in rules
     # The text itself holds the values the site applies.

@@ -131,7 +131,8 @@ def test_a_new_version_asks_members_to_accept_again_on_every_page(client, commun
     diff = client.get(f"/agreements/{rules.slug}/diff/1..2/").content.decode()
     assert "Accept version 2" in diff
     assert "/join/leave/" in diff
-    assert "member who has not accepted the changes" in client.get("/members/alice/").content.decode()
+    profile = client.get("/members/alice/").content.decode()
+    assert "member who has not accepted the changes" in profile
 
     client.post("/join/", {f"v-{rules.pk}": 2})
 
