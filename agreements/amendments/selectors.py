@@ -4,9 +4,8 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import escape
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .. import procedure as procedure_text
 from ..models import Amendment, Comment, Procedure, Vote

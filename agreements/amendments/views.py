@@ -128,6 +128,7 @@ def _detail_page(request, amendment, comment_form=None, status=200):
         paragraph=int(paragraph) if paragraph.isdigit() and len(paragraph) < 7 else None,
     )
     context["comment_form"] = comment_form or CommentForm(clauses=amendment.clause_count)
+    context["comment_limit"] = Comment.MAX_LENGTH
     return render(request, "amendments/detail.html", context, status=status)
 
 

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from agreements.amendments.services import post_comment
 from agreements.models import Agreement, Amendment, Comment, Vote
 from tests.factories import make_amendment, make_member, make_user
 from tests.html_checks import attribute_text, buttons, problems
@@ -476,3 +477,23 @@ def test_a_long_discussion_is_paged_oldest_first(client, tools, alice):
         amendment.get_absolute_url(), {"after": first.context["threads"].next_cursor}
     ).content.decode()
     assert f"Thought {THREADS_PER_PAGE + 2:03}" in later and "Thought 000" not in later
+
+
+def test_the_comment_and_reply_boxes_state_their_limit_before_it_is_reached(client, tools, alice):
+    amendment = make_amendment(author=alice, agreement=tools)
+    post_comment(amendment=amendment, author=alice, body="A first thought.")
+    client.force_login(alice)
+
+    page = client.get(amendment.get_absolute_url()).content.decode()
+
+    comment_help = page[page.index('id="id_body_helptext"') :]
+    assert "Up to 20,000 characters." in comment_help[: comment_help.index("</div>")]
+    assert 'aria-describedby="id_body_helptext"' in page
+    reply = page[
+        page.index('<details class="reply">') : page.index(
+            "</details>", page.index('<details class="reply">')
+        )
+    ]
+    assert "novalidate" in reply
+    assert "Up to 20,000 characters." in reply
+    assert 'maxlength="20000" aria-describedby="reply-' in reply
