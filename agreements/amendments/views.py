@@ -27,7 +27,12 @@ def amendment_list(request):
         {
             "agreement": agreement,
             "phase": phase,
-            "groups": selectors.amendments_by_phase(agreement=agreement, phase=phase),
+            # Only phases that have amendments: an empty list needs one line, not six headings.
+            "groups": [
+                (group, items)
+                for group, items in selectors.amendments_by_phase(agreement=agreement, phase=phase)
+                if items
+            ],
             "agreements": Agreement.objects.in_reading_order().only("slug", "title"),
         },
     )

@@ -497,3 +497,11 @@ def test_the_comment_and_reply_boxes_state_their_limit_before_it_is_reached(clie
     assert "novalidate" in reply
     assert "Up to 20,000 characters." in reply
     assert 'maxlength="20000" aria-describedby="reply-' in reply
+
+
+def test_an_agreement_without_amendments_gets_one_line_not_six_empty_sections(client, tools):
+    page = client.get("/amendments/?agreement=idea").content.decode()
+
+    assert "No amendment to this agreement has been proposed yet." in page
+    assert "(0)" not in page
+    assert "None." not in page
