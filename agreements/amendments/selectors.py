@@ -217,8 +217,11 @@ def timeline(amendment, now):
                 amendment.applied_at is not None,
             )
         )
+    # The step the amendment is in now is the first not yet done (none once it is all over).
+    current = next((key for key, _label, _when, done in steps if not done), None)
     return [
-        {"key": key, "label": label, "when": when, "done": done} for key, label, when, done in steps
+        {"key": key, "label": label, "when": when, "done": done, "current": key == current}
+        for key, label, when, done in steps
     ]
 
 
