@@ -60,3 +60,31 @@ def time_until(moment, now=None):
 def change_note(record):
     """A version's change note in the reader's language (see `change_note_text`)."""
     return change_note_text(record)
+
+
+@register.filter
+def help_block(field):
+    """What a form field's help says: its help text, and its length limit, stated before it is
+    reached (always for a text box, which also gets a live count; for a one-line field unless the
+    help text already gives the number, as Django's username help does)."""
+    limit = getattr(field.field, "max_length", None)
+    kind = field.widget_type
+    counted = bool(limit) and kind == "textarea"
+    stated = counted or (
+        bool(limit) and kind in ("text", "url") and str(limit) not in str(field.help_text or "")
+    )
+    return {
+        "show": bool(field.help_text) or stated,
+        "limit": limit if stated else None,
+        "count": counted,
+    }
+
+
+@register.filter
+def described(field):
+    """The field's widget pointing at its help block (and its errors), which Django does only
+    when there is help text, not when the block states just a limit."""
+    ids = [f"{field.auto_id}_helptext"]
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+    return field.as_widget(attrs={"aria-describedby": " ".join(ids)})

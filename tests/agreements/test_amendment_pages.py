@@ -1,5 +1,6 @@
 """Proposing, reading, discussing and voting through real requests."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -505,3 +506,15 @@ def test_an_agreement_without_amendments_gets_one_line_not_six_empty_sections(cl
     assert "No amendment to this agreement has been proposed yet." in page
     assert "(0)" not in page
     assert "None." not in page
+
+
+def test_one_line_fields_state_their_limit_and_point_to_it(client, tools, alice):
+    client.force_login(alice)
+
+    page = client.get(f"/amendments/new/?kind=change&agreement={tools.slug}").content.decode()
+
+    help_block = page[page.index('id="id_proposed_title_helptext"') :]
+    assert "Up to 200 characters." in help_block[: help_block.index("</div>")]
+    field = re.search(r'<input[^>]*id="id_proposed_title"[^>]*>', page).group(0)
+    assert 'aria-describedby="id_proposed_title_helptext"' in field
+    assert 'maxlength="200"' in field

@@ -92,3 +92,12 @@ def test_founding_notes_written_as_text_become_the_key(db):
     assert Agreement.objects.get(pk=old.pk).change_note == "founding"
     assert old.history.get().change_note == "founding"
     assert Agreement.objects.get(pk=kept.pk).change_note == "Our own words."
+
+
+def test_no_sentence_ending_with_a_date_ends_in_two_periods(client, community):
+    make_member("alice")
+
+    for language in ("en", "ru"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        page = client.get("/members/alice/").content.decode()
+        assert ".." not in page.replace("...", ""), language
