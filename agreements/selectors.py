@@ -38,20 +38,32 @@ def compare_versions(agreement, a, b):
     )
 
 
+def _line(value):
+    """A front-matter value on one line, whatever the text held."""
+    return " ".join(str(value).split())
+
+
 def markdown_export(agreement, url):
-    """The current text with a metadata header, so a downloaded copy says what it is."""
+    """A version's text with a metadata header, so a downloaded copy says what it is. Takes the
+    agreement (its current version) or a historical record (any version); the format is the one
+    `agreements.texts.parse` reads, and the one borrowing and the community export use."""
     lines = [
         "---",
-        f"title: {agreement.title}",
+        f"slug: {agreement.slug}",
+        f"title: {_line(agreement.title)}",
         f"version: {agreement.version}",
         f"effective: {agreement.effective_at.isoformat(timespec='seconds')}",
         f"status: {agreement.status}",
         f"origin: {agreement.origin}",
     ]
+    if agreement.summary:
+        lines.append(f"summary: {_line(agreement.summary)}")
     if agreement.source_url:
-        lines.append(f"source: {agreement.source_url}")
+        lines.append(f"source: {_line(agreement.source_url)}")
     if agreement.source_version:
-        lines.append(f"source_version: {agreement.source_version}")
+        lines.append(f"source_version: {_line(agreement.source_version)}")
+    if agreement.change_note:
+        lines.append(f"note: {_line(agreement.change_note)}")
     lines += [f"url: {url}", "---", "", agreement.body.strip(), ""]
     return "\n".join(lines)
 

@@ -114,12 +114,22 @@ def create_agreement(
 
 @transaction.atomic
 def publish_version(
-    *, agreement, body, note, title=None, summary=None, user=None, amendment=None, when=None
+    *,
+    agreement,
+    body,
+    note,
+    title=None,
+    summary=None,
+    user=None,
+    amendment=None,
+    source_version=None,
+    when=None,
 ):
     """Make `body` the next version of `agreement`, in force from now.
 
     The row is locked so two concurrent publications cannot both become "version n+1": the second
-    waits and becomes n+2, and no version is ever lost.
+    waits and becomes n+2, and no version is ever lost. A borrowed agreement updated from its
+    source (an amendment carrying the source's version) records which version it now follows.
     """
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     now = when or timezone.now()
@@ -128,6 +138,10 @@ def publish_version(
         agreement.title = title
     if summary is not None:
         agreement.summary = summary
+    if source_version is None and amendment is not None and amendment.kind == "change":
+        source_version = amendment.source_version or None
+    if source_version:
+        agreement.source_version = source_version
     agreement.version += 1
     agreement.effective_at = now
     agreement.change_note = note

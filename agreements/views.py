@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from . import selectors
 from .amendments.selectors import announcements
 from .forms import CompareForm, FoundingForm
-from .models import Agreement, Procedure
+from .models import Agreement, Procedure, SourceCheck
 from .services import FoundingError, found_community
 
 
@@ -47,6 +47,9 @@ def agreement_detail(request, slug):
             "is_following": request.user.is_authenticated
             and request.user.is_following(agreement=agreement),
             "can_repeal": agreement.is_in_force and not agreement.is_entrenched,
+            "source_check": SourceCheck.objects.filter(agreement=agreement).first()
+            if agreement.origin == Agreement.Origin.BORROWED
+            else None,
         },
     )
 

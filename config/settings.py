@@ -40,11 +40,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "simple_history",
     "axes",
     "agreements",
     "members",
     "news",
+    "spreading",
+    "search",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +225,17 @@ PROCEDURE_DEFAULTS = {
 # What `manage.py advance` runs every minute, in this order: each takes `now` (None for the
 # present) and returns lines saying what it did.
 ADVANCE_TASKS = ["agreements.amendments.advancing.advance_amendments"]
+
+# Borrowing agreements from other communities (agreements/borrowing/): how long and how much a
+# fetch of the other site may take, and how often borrowed agreements' sources are checked.
+BORROW_TIMEOUT = float(os.environ.get("BORROW_TIMEOUT", "5"))
+BORROW_MAX_BYTES = int(os.environ.get("BORROW_MAX_BYTES", str(2 * 1024 * 1024)))
+BORROW_MAX_REDIRECTS = 3
+BORROW_CHECK_HOURS = int(os.environ.get("BORROW_CHECK_HOURS", "6"))
+# Fetches never reach private, loopback or link-local addresses, except in these networks
+# (comma-separated CIDRs; empty in production; tests allow 127.0.0.0/8 for their local servers).
+BORROW_ALLOWED_NETWORKS = env_list("BORROW_ALLOWED_NETWORKS", "")
+ADVANCE_TASKS.append("agreements.borrowing.services.check_sources")
 
 # Larger than the biggest form we accept (a 200,000-character text in Cyrillic, URL-encoded), so
 # an over-long text gets the form's clear error about the limit, not a bare "400 Bad Request".

@@ -5,9 +5,18 @@ from members import views as member_views
 from news import views as news_views
 from news.feeds import AgreementFeed, AmendmentFeed
 from news.views import home
+from search.views import search_page
+from spreading import views as spreading_views
 
 urlpatterns = [
     path("", home, name="home"),
+    path("", include("agreements.borrowing.urls")),
+    path("leaflet/", spreading_views.leaflet, name="leaflet"),
+    path(
+        "agreements/<slug:slug>/leaflet/",
+        spreading_views.agreement_leaflet,
+        name="agreement_leaflet",
+    ),
     path("agreements/<slug:slug>/feed.atom", AgreementFeed(), name="agreement_feed"),
     path("agreements/", include("agreements.urls")),
     path("amendments/<int:pk>/feed.atom", AmendmentFeed(), name="amendment_feed"),
@@ -21,6 +30,8 @@ urlpatterns = [
     path("community/", member_views.community, name="community"),
     path("members/", include("members.urls")),
     path("accounts/", include("members.account_urls")),
+    path("search/", search_page, name="search"),
+    path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -104,16 +104,25 @@ class User(AbstractUser):
         """Has accepted every agreement in force, or accepted the edition before a change whose
         time to accept has not run out ("How amendments are decided"): a change never silences
         anyone at once. Agreements ask this before letting someone propose, comment or vote."""
-        return (
-            self.is_member
-            and self.standing_edition > 0
-            and self.standing_edition >= Edition.binding_floor()
-        )
+        return self.standing() in ("member", "member_to_accept")
 
     @property
     def has_changes_to_accept(self):
         """In good standing, but an agreement changed since: the time to accept it is running."""
-        return self.is_member and self.standing_edition < Edition.current_number()
+        return self.standing() == "member_to_accept"
+
+    def standing(self, editions=None):
+        """ "member" (accepts the current edition), "member_to_accept" (an earlier one, still in
+        its time to accept), "member_outdated" (that time has passed), or None (not a member).
+        `editions` is `Edition.floor_and_current()`, when a list has read it once for all."""
+        if not self.is_member:
+            return None
+        floor, current = editions or Edition.floor_and_current()
+        if self.standing_edition >= current:
+            return "member"
+        if self.standing_edition > 0 and self.standing_edition >= floor:
+            return "member_to_accept"
+        return "member_outdated"
 
     def acceptance_deadline(self):
         """Until when this member stays in good standing without accepting what changed (None if
@@ -139,7 +148,7 @@ class User(AbstractUser):
             and timezone.localdate(self.followed_at) <= days_ago(DORMANT_AFTER_DAYS, today)
         )
 
-    def roles(self, today=None):
+    def roles(self, today=None, editions=None):
         """Role keys for display, most telling first; see `ROLE_LABELS`."""
         if self.is_former_member:
             return ["former"]
@@ -150,12 +159,7 @@ class User(AbstractUser):
             roles.append("active_core")
         if self.is_volunteer:
             roles.append("volunteer")
-        if not self.is_in_good_standing:
-            roles.append("member_outdated")
-        elif self.has_changes_to_accept:
-            roles.append("member_to_accept")
-        else:
-            roles.append("member")
+        roles.append(self.standing(editions))
         if self.is_dormant(today):
             roles.append("dormant")
         return roles

@@ -1,23 +1,27 @@
 """Reads for the membership pages: every count comes from the counter tables."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
+from django.utils import timezone
 
 from agreements.amendments.selectors import announcements
 from agreements.models import Agreement, Amendment, Edition
+from agreements.paging import paginate
 from agreements.selectors import compare_versions
 
 from .models import (
     ACTIVE_CORE_DAYS,
     DORMANT_AFTER_DAYS,
+    ROLE_LABELS,
     Acceptance,
     AcceptanceCount,
     AdvanceAcceptance,
     DailyCount,
     MembershipCount,
     StandingCount,
+    User,
     days_ago,
 )
 from .services import FORMER, MEMBERS, VOLUNTEERS
@@ -221,3 +225,56 @@ def acceptance_history(member, limit=100):
         .defer("agreement__body", "agreement__body_html")
         .order_by("-accepted_at", "-id")[:limit]
     )
+
+
+MEMBERS_PER_PAGE = 30
+# The roles the members list filters by, as `User.roles()` names them.
+LIST_ROLES = (
+    "active_core",
+    "volunteer",
+    "member",
+    "member_to_accept",
+    "member_outdated",
+    "dormant",
+    "former",
+)
+
+
+def _start_of(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _role_filter(role, editions):
+    """The database condition for one role, the same rule as `User.roles()` states per person
+    (standard agreements "Membership by acceptance", "How amendments are decided")."""
+    floor, latest = editions
+    current = Q(joined_at__isnull=False, left_at__isnull=True)
+    if role == "former":
+        return Q(left_at__isnull=False)
+    if role == "active_core":
+        return current & Q(last_action_at__gte=_start_of(days_ago(ACTIVE_CORE_DAYS - 1)))
+    if role == "volunteer":
+        return current & Q(is_volunteer=True)
+    if role == "member":
+        return current & Q(standing_edition=latest)
+    if role == "member_to_accept":
+        return current & Q(standing_edition__gte=max(floor, 1), standing_edition__lt=latest)
+    if role == "member_outdated":
+        return current & Q(standing_edition__lt=max(floor, 1))
+    if role == "dormant":
+        return current & Q(followed_at__lt=_start_of(days_ago(DORMANT_AFTER_DAYS - 1)))
+    return current
+
+
+def member_page(role, cursor):
+    """Members (or former members), most recently joined first, keyset-paginated; each with
+    `role_badges` (key, label) computed once."""
+    editions = Edition.floor_and_current()
+    queryset = User.objects.filter(_role_filter(role, editions)).only(
+        "username", "display_name", "joined_at", "left_at", "standing_edition",
+        "last_action_at", "followed_at", "is_volunteer",
+    )  # fmt: skip
+    page = paginate(queryset, cursor, "joined_at", size=MEMBERS_PER_PAGE)
+    for member in page.items:
+        member.role_badges = [(key, ROLE_LABELS[key]) for key in member.roles(editions=editions)]
+    return page

@@ -48,6 +48,14 @@ def signup(request):
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user})
+        if not user.is_member:
+            messages.info(
+                request,
+                _(
+                    "Next step: read the agreements in force below and accept them to become "
+                    "a member."
+                ),
+            )
         return _with_language(redirect(_safe_next(request, reverse("join"))), user)
     return render(
         request, "registration/signup.html", {"form": form, "next": _safe_next(request, "")}
@@ -76,6 +84,24 @@ def member_settings(request, username):
         request,
         "members/settings.html",
         {"form": form, "feed_key": request.user.feed_key()},
+    )
+
+
+@require_GET
+def member_list(request):
+    """Who is a member, since when, in which roles ("Membership by acceptance": the site shows
+    who is a member). Filtered by `?role=`, keyset pages by `?before=`."""
+    role = request.GET.get("role", "")
+    if role and role not in selectors.LIST_ROLES:
+        raise Http404(_("No such role."))
+    return render(
+        request,
+        "members/list.html",
+        {
+            "page": selectors.member_page(role, request.GET.get("before")),
+            "role": role,
+            "roles": [(key, ROLE_LABELS[key]) for key in selectors.LIST_ROLES],
+        },
     )
 
 

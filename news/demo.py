@@ -13,6 +13,8 @@ from django.utils import timezone
 from agreements import demo as texts
 from agreements.amendments import services as amendments
 from agreements.amendments.advancing import advance_amendments
+from agreements.borrowing.services import record_source_export
+from agreements.borrowing.sources import from_export
 from agreements.diffing import paragraphs
 from agreements.models import Agreement, Amendment
 from agreements.services import is_founded
@@ -270,6 +272,13 @@ def seed(*, language="en", now=None):
     s.post(1.5, "gleb", "post_seeds")
     s.advance(2)
     s.vote(1, a7, fatima="support", anna="support", gleb="oppose")
+    # Hillside, where the quiet hours come from, published version 5; anna uploads its export.
+    record_source_export(
+        agreement=Agreement.objects.get(slug="quiet-hours"),
+        source=from_export(texts.source_export(s.language)),
+        member=s.person("anna"),
+        now=s.at(0.5),
+    )
     s.advance(0)
 
     record_follow(member=s.person("boris"), now=s.at(100))

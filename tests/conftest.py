@@ -42,3 +42,22 @@ def superuser(db, django_user_model):
     return django_user_model.objects.create_superuser(
         username="installer", password="install-it-2026", email="root@example.org"
     )
+
+
+@pytest.fixture(scope="session")
+def hillside(tmp_path_factory):
+    """Another community's live site (tests/instances.py), shared by the session's tests."""
+    from tests.instances import Instance
+
+    instance = Instance(tmp_path_factory.mktemp("hillside"))
+    instance.found()
+    instance.start()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture
+def loopback_allowed(settings):
+    """Borrowing may reach the test's own servers on 127.0.0.0/8 (and nothing else private)."""
+    settings.BORROW_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    return settings

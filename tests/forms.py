@@ -22,6 +22,7 @@ class Form:
     method: str
     fields: list = field(default_factory=list)  # (name, value) as a browser would send them
     buttons: list = field(default_factory=list)
+    files: list = field(default_factory=list)  # names of file inputs (a test supplies the file)
     text: str = ""  # everything readable inside the form, to find it by what it says
 
     def data(self, *, button=None, fill=None, uncheck=()):
@@ -80,6 +81,8 @@ class _Forms(HTMLParser):
             elif kind in ("checkbox", "radio"):
                 if name and "checked" in attrs and "disabled" not in attrs:
                     self.form.fields.append((name, attrs.get("value", "on")))
+            elif kind == "file" and name:
+                self.form.files.append(name)
             elif kind not in ("button", "reset", "file") and name and "disabled" not in attrs:
                 self.form.fields.append((name, attrs.get("value", "")))
         elif tag == "textarea" and name:
@@ -149,3 +152,12 @@ def submit(client, url, *, action=None, containing=None, button=None, fill=None,
     assert page.status_code == 200, f"GET {url}: {page.status_code}"
     form = find_form(page.content.decode(), url=url, action=action, containing=containing)
     return client.post(form.action, form.data(button=button, fill=fill, uncheck=uncheck))
+
+
+def form_data(html, *, containing):
+    """The first form with a field named `containing`: (action, {name: value}), for tests that
+    add a file or change a field before posting."""
+    for form in forms_on(html, url=""):
+        if containing in [name for name, _value in form.fields] + form.files:
+            return form.action, dict(form.fields)
+    raise AssertionError(f"no form with a field {containing!r} on the page")

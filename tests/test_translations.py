@@ -27,7 +27,16 @@ def test_the_catalogue_holds_every_string_of_the_code(tmp_path, settings, monkey
     Everything happens in the copy, since makemessages writes to every `locale` folder it meets.
     """
     base = Path(settings.BASE_DIR)
-    for folder in ("agreements", "members", "news", "config", "templates"):
+    for folder in (
+        "agreements",
+        "members",
+        "news",
+        "spreading",
+        "search",
+        "api",
+        "config",
+        "templates",
+    ):
         shutil.copytree(base / folder, tmp_path / folder, ignore=shutil.ignore_patterns("*.mo"))
     monkeypatch.chdir(tmp_path)
     settings.LOCALE_PATHS = [tmp_path / "config" / "locale"]

@@ -142,6 +142,10 @@ def propose_amendment(
                 _("“%(title)s” can be changed but not repealed.") % {"title": agreement.title}
             )
     _check_text(kind, body, agreement)
+    # A new agreement may be borrowed; a change may bring a borrowed one's newer source version.
+    follows_source = kind == Amendment.Kind.NEW or (
+        kind == Amendment.Kind.CHANGE and bool(source_url) and source_url == agreement.source_url
+    )
     amendment = Amendment(
         kind=kind,
         agreement=agreement if kind != Amendment.Kind.NEW else None,
@@ -151,8 +155,8 @@ def propose_amendment(
         proposed_summary=(proposed_summary or (agreement.summary if agreement else "")).strip(),
         body=_normalise(body) if kind != Amendment.Kind.REPEAL else "",
         rationale=rationale,
-        source_url=source_url if kind == Amendment.Kind.NEW else "",
-        source_version=source_version if kind == Amendment.Kind.NEW else "",
+        source_url=source_url if follows_source else "",
+        source_version=source_version if follows_source else "",
         procedure_changes=procedure_changes(agreement, body)
         if kind == Amendment.Kind.CHANGE
         else None,

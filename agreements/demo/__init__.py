@@ -1,6 +1,10 @@
 """The demo community's agreements: an idea, the standard agreements, two agreements of its own (the
 tool library later changes by amendment, so history and diff show real content) and a borrowed
 one. The rest of the story is told in news/demo.py.
+
+The borrowed one (quiet hours, from a community the demo cannot reach) later gets a newer
+version at its source: `sources/` holds that version as the `.md` export its site would give,
+which a member uploads, as members do for a source this site cannot fetch.
 """
 
 from datetime import timedelta
@@ -12,12 +16,18 @@ from agreements.services import create_agreement, found_community, is_founded
 from agreements.texts import read, standard_texts, text_language
 
 TEXTS = Path(__file__).resolve().parent / "texts"
+SOURCES = Path(__file__).resolve().parent / "sources"
 COMMUNITY_NAMES = {"en": "Riverside Commons", "ru": "Приречная община"}
 FOUNDED_DAYS_AGO = 400
 
 
 def demo_text(language, name):
     return read(TEXTS / text_language(language) / name)
+
+
+def source_export(language):
+    """The export file of the newer version of the borrowed agreement, as bytes."""
+    return (SOURCES / f"quiet-hours-v5.{text_language(language)}.md").read_bytes()
 
 
 def found(*, language, now, founder=None):

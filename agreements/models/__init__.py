@@ -8,6 +8,7 @@ from .agreement import (
     Edition,
 )
 from .amendment import Amendment, AmendmentQuerySet, Comment, Procedure, Vote
+from .source import SourceCheck
 
 __all__ = [
     "COMMUNITY_NAME_CACHE_KEY",
@@ -21,5 +22,6 @@ __all__ = [
     "Community",
     "Edition",
     "Procedure",
+    "SourceCheck",
     "Vote",
 ]

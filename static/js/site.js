@@ -21,6 +21,24 @@
     });
   });
 
+  // Share: copy the permanent address with one click (the field stays selectable without JS).
+  document.querySelectorAll(".copy-link").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy-from"));
+    if (!field || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(field.value).then(function () {
+        button.textContent = button.getAttribute("data-copied-label");
+      }, function () { field.select(); });
+    });
+  });
+
+  // Leaflets: a print button beside the size choice.
+  document.querySelectorAll(".print-button").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // A live count under each text box with a limit (the limit itself is stated in the page).
   // The language switcher, by contrast, waits for its button: submitting on change would switch
   // the page's language as soon as a keyboard user moves through the options.

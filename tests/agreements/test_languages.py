@@ -83,7 +83,7 @@ def test_the_founding_note_is_stored_as_a_key_and_shown_in_the_reader_language(c
 
 
 def test_founding_notes_written_as_text_become_the_key(db):
-    migration = importlib.import_module("agreements.migrations.0007_change_note_keys")
+    migration = importlib.import_module("agreements.migrations.0008_change_note_keys")
     old = create_agreement(title="Old", body="Text.", origin="own", note="Adopted at founding.")
     kept = create_agreement(title="Kept", body="Text.", origin="own", note="Our own words.")
 

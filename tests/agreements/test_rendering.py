@@ -75,7 +75,7 @@ def test_clause_links_show_their_number_which_is_their_name(community):
 
 
 def test_stored_clause_links_are_rewritten_to_show_their_number(community):
-    migration = importlib.import_module("agreements.migrations.0008_clause_links_show_their_number")
+    migration = importlib.import_module("agreements.migrations.0009_clause_links_show_their_number")
     agreement = make_agreement(title="Garden", body="Beds are shared.")
     old = '<div class="clause" id="p-1"><a aria-label="§ 1" class="clause-link" href="/v/1/#p-1">'
     Agreement.objects.filter(pk=agreement.pk).update(body_html=old + "¶</a><p>Beds.</p></div>")

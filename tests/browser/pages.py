@@ -98,6 +98,12 @@ PAGE_TYPES = [
     PageType("login", "/accounts/login/"),
     PageType("password-reset", "/accounts/password/reset/"),
     PageType("password-change", "/accounts/password/", user="anna"),
+    PageType("members", "/members/"),
+    PageType("search", "/search/?q=tool"),
+    PageType("leaflet", "/leaflet/"),
+    PageType("agreement-leaflet", "/agreements/tool-library/leaflet/"),
+    PageType("agreement-source", "/agreements/quiet-hours/source/"),
+    PageType("borrow", "/amendments/borrow/", user="anna"),
     PageType("not-allowed", "/amendments/new/", status=403),
     PageType("not-found", "/agreements/no-such-agreement/", status=404),
 ]

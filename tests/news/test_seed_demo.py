@@ -38,6 +38,24 @@ def test_seed_demo_tells_a_story_with_every_phase_and_is_idempotent():
 
 
 @pytest.mark.django_db
+def test_the_demo_shows_leaflets_a_borrowed_agreement_behind_its_source_and_search(client):
+    call_command("seed_demo")
+
+    quiet = Agreement.objects.get(slug="quiet-hours")
+    assert (quiet.origin, quiet.source_version) == ("borrowed", "4")
+    page = client.get(quiet.get_absolute_url()).content.decode()
+    assert "Its source has a newer version: 5 (this text follows version 4)." in page
+    source = client.get(f"/agreements/{quiet.slug}/source/").content.decode()
+    assert "<ins>" in source and "Celebrations at home" in source
+    assert "from an export file a member uploaded" in source
+    assert "QR code" in client.get("/leaflet/").content.decode()
+    assert client.get(f"/agreements/{quiet.slug}/leaflet/").status_code == 200
+    results = client.get("/search/?q=deposit").content.decode()
+    assert "/agreements/tool-library/v/3/#p-" in results and "<mark>" in results
+    assert "@anna" in client.get("/members/").content.decode()
+
+
+@pytest.mark.django_db
 def test_the_demo_counters_equal_counters_rebuilt_from_rows():
     call_command("seed_demo")
     kept = counters()

@@ -38,6 +38,6 @@ def hide_numbers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0007_change_note_keys")]
+    dependencies = [("agreements", "0008_change_note_keys")]
 
     operations = [migrations.RunPython(show_numbers, hide_numbers)]

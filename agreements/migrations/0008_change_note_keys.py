@@ -25,6 +25,6 @@ def to_text(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0006_lifecycle_grace_entrenchment_vote_revision")]
+    dependencies = [("agreements", "0007_source_checks")]
 
     operations = [migrations.RunPython(to_keys, to_text)]
