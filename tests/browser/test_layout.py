@@ -143,8 +143,9 @@ def test_an_agreement_prints_on_one_page_with_the_community_name_and_no_web_furn
     page = open_page("/agreements/quiet-hours/")
     page.emulate_media(media="print")
 
-    assert page.locator(".site-name").is_visible()
-    assert page.locator(".site-name").inner_text() == "Riverside Commons"
+    assert page.locator(".print-community").is_visible()
+    assert page.locator(".print-community").inner_text() == "Riverside Commons"
+    assert not page.locator(".site-header").is_visible()
     assert page.locator(".print-only.cite").is_visible()
     assert not page.get_by_text("Each ¶ links to its paragraph").is_visible()
     assert not page.locator(".agreement-footer").is_visible()
