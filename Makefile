@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install translations messages lint format bench clean
+.PHONY: run test install translations messages lint format bench screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Soglasie needs Python 3.11 or newer")'
@@ -26,12 +26,23 @@ run: translations
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo "Serving http://$(HOST)/ (Ctrl+C stops). Demo logins are listed in README.md."
 	@# `advance` moves amendments past their deadlines every minute, as cron does in production.
-	DEBUG=1 $(PY) manage.py advance --loop 60 & ADVANCE=$$!; \
-	  trap 'kill $$ADVANCE 2>/dev/null' EXIT INT TERM; \
-	  DEBUG=1 $(PY) manage.py runserver $(HOST)
+	@# Both run in the background of one shell that waits for them: a shell waiting on a
+	@# foreground command would run its trap only after that command ended, so SIGTERM (which
+	@# make passes on to this shell) would leave the server and `advance` running.
+	@export DEBUG=1 $(if $(ALLOWED_HOSTS),ALLOWED_HOSTS=$(ALLOWED_HOSTS)); \
+	  $(PY) manage.py advance --loop 60 & ADVANCE=$$!; \
+	  $(PY) manage.py runserver $(HOST) & SERVER=$$!; \
+	  trap 'kill $$SERVER $$ADVANCE 2>/dev/null; wait; exit 0' INT TERM; \
+	  wait $$SERVER; kill $$ADVANCE 2>/dev/null
 
 test: translations
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Photographs every page type (tests/browser/pages.py) at 390 and 1280 px in English and Russian
+# into docs/screenshots/, during the accessibility test's own visit. Needs chromium.
+screenshots: translations
+	rm -f docs/screenshots/*.png
+	SCREENSHOTS_DIR=docs/screenshots REQUIRE_BROWSER=1 $(PY) -m pytest -q tests/browser/test_accessibility.py
 
 # Extract strings into config/locale/*/LC_MESSAGES/django.po (needs GNU gettext's xgettext).
 messages: install
@@ -45,5 +56,8 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Everything the commands above create, and nothing else: the committed files stay.
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* test-db.sqlite3 test-db.sqlite3-* staticfiles \
+	  config/locale/*/LC_MESSAGES/*.mo *.egg-info .ruff_cache .pytest_cache test-artifacts
+	find . -name __pycache__ -type d -not -path './.git/*' -prune -exec rm -rf {} +

@@ -95,7 +95,7 @@ class AmendmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 22}),
         max_length=MAX_TEXT_LENGTH,
         strip=False,
-        help_text=_("The whole agreement as it would read; at most 200,000 characters."),
+        help_text=_("The whole agreement as it would read."),
     )
     rationale = forms.CharField(
         label=_("Rationale (Markdown)"),
@@ -158,6 +158,7 @@ class CommentForm(forms.Form):
         label=_("Your comment (Markdown)"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=Comment.MAX_LENGTH,
+        help_text=_("Markdown works: *emphasis*, **strong**, lists, links. HTML is shown as text."),
     )
     paragraph = forms.TypedChoiceField(
         label=_("About paragraph"), coerce=int, required=False, empty_value=None

@@ -36,9 +36,7 @@ LINK_REL = "nofollow noopener"
 
 def _allowed_attribute(tag, name, value):
     if tag == "a":
-        return name in {"href", "title", "rel"} or (
-            name in {"class", "aria-label"} and _is_clause_link_attr(name, value)
-        )
+        return name in {"href", "title", "rel"} or (name == "class" and value == CLAUSE_LINK_CLASS)
     if tag == "div":
         return (name == "id" and CLAUSE_ID.match(value)) or (name == "class" and value == "clause")
     if tag in {"th", "td"}:
@@ -46,12 +44,6 @@ def _allowed_attribute(tag, name, value):
     if tag == "ol":
         return name == "start" and value.isdigit()
     return False
-
-
-def _is_clause_link_attr(name, value):
-    if name == "class":
-        return value == CLAUSE_LINK_CLASS
-    return re.fullmatch(r"§ \d{1,6}", value) is not None
 
 
 _cleaner = bleach.sanitizer.Cleaner(
@@ -83,14 +75,11 @@ class _ClauseAnchors(Treeprocessor):
             anchor = etree.SubElement(
                 clause,
                 "a",
-                {
-                    "class": CLAUSE_LINK_CLASS,
-                    "href": f"{self.anchor_base}#p-{number}",
-                    # "§ 3" reads naturally in every language, and the stored HTML is shared by all.
-                    "aria-label": f"§ {number}",
-                },
+                {"class": CLAUSE_LINK_CLASS, "href": f"{self.anchor_base}#p-{number}"},
             )
-            anchor.text = "¶"
+            # The visible number is the link's name: "¶ 3" reads the same in every language,
+            # and the stored HTML is shared by all.
+            anchor.text = f"¶ {number}"
             anchor.tail = None
             clause.append(block)
 

@@ -15,9 +15,15 @@ class Comparison:
         self.diff = diff
 
 
+# Part of every diff's cache key: a release that changes what a `Diff` holds bumps it, so no page
+# ever meets a cached diff of the old shape.
+DIFF_FORMAT = 2
+
+
 def _cached_compare(key, old_text, new_text):
-    """Versions and revisions never change once written, so their diff is computed once a day
-    at most, whatever the traffic."""
+    """Versions and revisions never change once written, so their diff (rendered paragraphs and
+    all) is computed once a day at most, whatever the traffic."""
+    key = f"{key}:f{DIFF_FORMAT}"
     diff = cache.get(key)
     if diff is None:
         diff = compare(old_text, new_text)

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .models import PROCEDURE_SLUG, Agreement, Community, Edition, Procedure
+from .models.agreement import FOUNDING_NOTE
 from .procedure import write_table
 from .signals import agreement_changed, community_changed
 from .texts import standard_texts, text_language
@@ -209,7 +210,7 @@ def found_community(
             )
     except IntegrityError as error:
         raise FoundingError(_("This community has already been founded.")) from error
-    note = _("Founding text.")
+    note = FOUNDING_NOTE
     create_agreement(
         title=idea_title.strip(),
         body=idea_body,

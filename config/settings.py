@@ -193,6 +193,7 @@ LOGOUT_REDIRECT_URL = "home"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -292,9 +293,13 @@ ADVANCE_TASKS.append("agreements.borrowing.services.check_sources")
 # an over-long text gets the form's clear error about the limit, not a bare "400 Bad Request".
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Everything goes to the console once, through the root logger. Django's own "django" logger
+# has a console handler of its own while DEBUG is on; left alone, every expected 403 or 404
+# printed its traceback twice (once there, once again here through propagation).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }

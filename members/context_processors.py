@@ -1,3 +1,5 @@
+from functools import cache
+
 from .selectors import standing_notice
 
 
@@ -6,5 +8,6 @@ def membership(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_member:
         return {}
-    # Passed uncalled: the template calls it once, where the notice is shown.
-    return {"standing_notice": lambda: standing_notice(user)}
+    # Passed uncalled: computed only on pages that show it, and once however many parts of the
+    # page ask (the header's standing, the notice).
+    return {"standing_notice": cache(lambda: standing_notice(user))}

@@ -103,7 +103,7 @@ class SettingsForm(NameChecks, forms.ModelForm):
         }
         help_texts = {
             "email": _("Never shown to anyone. Used for password resets and the news you ask for."),
-            "bio": _("Public. Plain text, up to 2000 characters."),
+            "bio": _("Public. Plain text."),
         }
 
     def clean(self):

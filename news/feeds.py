@@ -11,6 +11,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, Amendment, Community
+from agreements.models.agreement import change_note_text
 from members.models import User
 from members.services import record_follow
 
@@ -131,7 +132,7 @@ class AgreementFeed(AtomFeed):
                 link=agreement.version_url(record.version),
                 published=record.effective_at,
                 # A summary of type "html" is read as HTML: the plain-text note is escaped.
-                description=escape(record.change_note),
+                description=escape(change_note_text(record)),
             )
             for record in agreement.versions()
         ]

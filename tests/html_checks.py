@@ -75,3 +75,30 @@ def page_problems(html):
                 if url.startswith(DANGEROUS_SCHEMES):
                     found.append(f"{name}={value!r} on <{tag}>")
     return found
+
+
+class _Buttons(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found, self._open = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "button":
+            self._open = {**dict(attrs), "text": ""}
+            self.found.append(self._open)
+
+    def handle_endtag(self, tag):
+        if tag == "button":
+            self._open["text"] = " ".join(self._open["text"].split())
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open is not None:
+            self._open["text"] += data
+
+
+def buttons(html):
+    """Every <button> of a page: its attributes, and its visible text under "text"."""
+    parser = _Buttons()
+    parser.feed(html)
+    return parser.found

@@ -4,7 +4,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import escape
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from .. import procedure as procedure_text
@@ -171,6 +171,7 @@ def amendment_page(amendment, user, *, after=None, paragraph=None, now=None):
         "paragraph": paragraph,
         "votes": votes,
         "my_vote": my_vote,
+        "vote_choices": VOTE_CHOICES,
         "can_vote": amendment.is_open_for_votes(now)
         and user.is_authenticated
         and user.is_in_good_standing,
@@ -183,6 +184,12 @@ def amendment_page(amendment, user, *, after=None, paragraph=None, now=None):
 
 
 VOTERS_SHOWN = 500
+# The vote buttons, in this order, all alike: the page never suggests a choice.
+VOTE_CHOICES = [
+    (Vote.Choice.SUPPORT, gettext_lazy("Support")),
+    (Vote.Choice.OPPOSE, gettext_lazy("Oppose")),
+    (Vote.Choice.ABSTAIN, gettext_lazy("Abstain")),
+]
 
 
 def timeline(amendment, now):
@@ -210,8 +217,11 @@ def timeline(amendment, now):
                 amendment.applied_at is not None,
             )
         )
+    # The step the amendment is in now is the first not yet done (none once it is all over).
+    current = next((key for key, _label, _when, done in steps if not done), None)
     return [
-        {"key": key, "label": label, "when": when, "done": done} for key, label, when, done in steps
+        {"key": key, "label": label, "when": when, "done": done, "current": key == current}
+        for key, label, when, done in steps
     ]
 
 

@@ -33,7 +33,12 @@ def amendment_list(request):
         {
             "agreement": agreement,
             "phase": phase,
-            "groups": selectors.amendments_by_phase(agreement=agreement, phase=phase),
+            # Only phases that have amendments: an empty list needs one line, not six headings.
+            "groups": [
+                (group, items)
+                for group, items in selectors.amendments_by_phase(agreement=agreement, phase=phase)
+                if items
+            ],
             "agreements": Agreement.objects.in_reading_order().only("slug", "title"),
         },
     )
@@ -144,6 +149,7 @@ def _detail_page(request, amendment, comment_form=None, status=200):
         paragraph=int(paragraph) if PARAGRAPH.fullmatch(paragraph) else None,
     )
     context["comment_form"] = comment_form or CommentForm(clauses=amendment.clause_count)
+    context["comment_limit"] = Comment.MAX_LENGTH
     return render(request, "amendments/detail.html", context, status=status)
 
 

@@ -12,13 +12,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from agreements.models import Agreement
+from agreements.models.agreement import FOUNDING_NOTE
 from agreements.services import create_agreement, found_community, is_founded
 from agreements.texts import read, standard_texts, text_language
 
 TEXTS = Path(__file__).resolve().parent / "texts"
 SOURCES = Path(__file__).resolve().parent / "sources"
 COMMUNITY_NAMES = {"en": "Riverside Commons", "ru": "Приречная община"}
-FOUNDING_NOTES = {"en": "Adopted at founding.", "ru": "Принято при основании."}
 FOUNDED_DAYS_AGO = 400
 
 
@@ -47,7 +47,6 @@ def found(*, language, now, founder=None):
         founder=founder,
         when=when,
     )
-    note = FOUNDING_NOTES[language]
     for position, name, origin in (
         (200, "tool-library-v1.md", Agreement.Origin.OWN),
         (210, "garden.md", Agreement.Origin.OWN),
@@ -65,6 +64,6 @@ def found(*, language, now, founder=None):
             source_version=text.meta.get("source_version", ""),
             position=position,
             user=founder,
-            note=note,
+            note=FOUNDING_NOTE,
             when=when,
         )

@@ -12,9 +12,23 @@ from ..rendering import render_markdown
 # A proposed or adopted text longer than this is refused with a clear message (issue #4); the
 # founding idea and standard agreements are far below it.
 MAX_TEXT_LENGTH = 200_000
-COMMUNITY_NAME_CACHE_KEY = "community-name"
+# Holds (name, language of the agreements): both are set once, at founding.
+COMMUNITY_NAME_CACHE_KEY = "community-name-language"
 # The standard agreement whose text sets the decision procedure ("How amendments are decided").
 PROCEDURE_SLUG = "amendments"
+# Change notes the site writes itself are stored as these keys and translated when shown, so a
+# Russian reader of an English-founded community reads them in Russian (and the other way round).
+# A note written by people (an amendment's title) is stored and shown as written.
+FOUNDING_NOTE = "founding"
+CHANGE_NOTES = {FOUNDING_NOTE: _("Adopted at founding.")}
+
+
+def change_note_text(record):
+    """The change note of an agreement or one of its versions, in the reader's language."""
+    note = record.change_note
+    if note in CHANGE_NOTES and not record.amendment_id:
+        return str(CHANGE_NOTES[note])
+    return note
 
 
 class Community(models.Model):

@@ -39,8 +39,22 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
-  // The language switcher submits on change; its button stays for keyboard and no-JS users.
-  document.querySelectorAll(".language-switcher select").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
+  // A live count under each text box with a limit (the limit itself is stated in the page).
+  // The language switcher, by contrast, waits for its button: submitting on change would switch
+  // the page's language as soon as a keyboard user moves through the options.
+  document.querySelectorAll(".char-count[data-count-for]").forEach(function (counter) {
+    var box = document.getElementById(counter.getAttribute("data-count-for"));
+    var limit = box && parseInt(box.getAttribute("maxlength"), 10);
+    if (!limit) return;
+    var lang = document.documentElement.lang;
+    function update() {
+      counter.textContent = counter.getAttribute("data-template")
+        .replace("{count}", box.value.length.toLocaleString(lang))
+        .replace("{limit}", limit.toLocaleString(lang));
+      counter.classList.toggle("char-count-near", box.value.length > limit * 0.9);
+    }
+    counter.hidden = false;
+    box.addEventListener("input", update);
+    update();
   });
 })();

@@ -1,14 +1,16 @@
 """Proposing, reading, discussing and voting through real requests."""
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.utils import timezone
 
+from agreements.amendments.services import post_comment
 from agreements.models import Agreement, Amendment, Comment, Vote
 from tests.factories import make_amendment, make_member, make_user
-from tests.html_checks import attribute_text, problems
+from tests.html_checks import attribute_text, buttons, problems
 
 NEW_TEXT = "Tools are lent for two weeks.\n\nReturn them clean.\n"
 
@@ -78,8 +80,27 @@ def test_preview_shows_the_rendered_text_and_the_diff_and_publishes_nothing(clie
 
     page = response.content.decode()
     assert "<em>two weeks</em>" in page
-    assert "<del>a week</del><ins>*two weeks*</ins>" in page
+    rendered, source = page.split('<details class="diff-source">')
+    assert "lent for <del>a week</del><em><ins>two weeks</ins></em>." in rendered
+    assert "*two weeks*" not in rendered
+    assert "<del>a week</del><ins>*two weeks*</ins>" in source
     assert not Amendment.objects.exists()
+
+
+def test_the_amendment_page_shows_its_diff_as_read_and_the_source_one_click_away(
+    client, tools, alice
+):
+    amendment = make_amendment(
+        author=alice, agreement=tools, body="Tools are lent for **two weeks**.\n\nReturn them."
+    )
+
+    page = client.get(amendment.get_absolute_url()).content.decode()
+
+    diff = page[page.index('id="diff-title"') : page.index('id="text-title"')]
+    rendered, source = diff.split('<details class="diff-source">')
+    assert "<strong><ins>two weeks</ins></strong>" in rendered
+    assert "**" not in rendered
+    assert "<del>a week</del><ins>**two weeks**</ins>" in source
 
 
 def test_a_member_proposes_a_change_which_records_its_base(client, tools, alice):
@@ -350,6 +371,24 @@ def test_voting_changing_a_vote_and_a_double_submit(client, tools, alice):
     assert "@alice</a>: oppose" in page
 
 
+def test_the_three_choices_look_alike_and_the_chosen_one_says_so_in_words(client, tools, alice):
+    amendment = make_amendment(author=alice, agreement=tools)
+    client.force_login(alice)
+    with time_machine.travel(amendment.discussion_ends_at + timedelta(hours=1), tick=False):
+        unvoted = client.get(amendment.get_absolute_url()).content.decode()
+        client.post(f"/amendments/{amendment.pk}/vote/", {"choice": "oppose"})
+        voted = client.get(amendment.get_absolute_url()).content.decode()
+
+    before = {b["value"]: b for b in buttons(unvoted) if b.get("name") == "choice"}
+    after = {b["value"]: b for b in buttons(voted) if b.get("name") == "choice"}
+    assert {b["class"] for b in [*before.values(), *after.values()]} == {"choice"}
+    assert {b["aria-pressed"] for b in before.values()} == {"false"}
+    assert after["oppose"]["aria-pressed"] == "true"
+    assert after["oppose"]["text"] == "✓ Oppose your vote"
+    assert [after[c]["text"] for c in ("support", "abstain")] == ["Support", "Abstain"]
+    assert {after[c]["aria-pressed"] for c in ("support", "abstain")} == {"false"}
+
+
 def test_a_vote_after_the_deadline_is_refused_with_the_result(client, tools, alice):
     amendment = make_amendment(author=alice, agreement=tools)
     client.force_login(alice)
@@ -439,3 +478,43 @@ def test_a_long_discussion_is_paged_oldest_first(client, tools, alice):
         amendment.get_absolute_url(), {"after": first.context["threads"].next_cursor}
     ).content.decode()
     assert f"Thought {THREADS_PER_PAGE + 2:03}" in later and "Thought 000" not in later
+
+
+def test_the_comment_and_reply_boxes_state_their_limit_before_it_is_reached(client, tools, alice):
+    amendment = make_amendment(author=alice, agreement=tools)
+    post_comment(amendment=amendment, author=alice, body="A first thought.")
+    client.force_login(alice)
+
+    page = client.get(amendment.get_absolute_url()).content.decode()
+
+    comment_help = page[page.index('id="id_body_helptext"') :]
+    assert "Up to 20,000 characters." in comment_help[: comment_help.index("</div>")]
+    assert 'aria-describedby="id_body_helptext"' in page
+    reply = page[
+        page.index('<details class="reply">') : page.index(
+            "</details>", page.index('<details class="reply">')
+        )
+    ]
+    assert "novalidate" in reply
+    assert "Up to 20,000 characters." in reply
+    assert 'maxlength="20000" aria-describedby="reply-' in reply
+
+
+def test_an_agreement_without_amendments_gets_one_line_not_six_empty_sections(client, tools):
+    page = client.get("/amendments/?agreement=idea").content.decode()
+
+    assert "No amendment to this agreement has been proposed yet." in page
+    assert "(0)" not in page
+    assert "None." not in page
+
+
+def test_one_line_fields_state_their_limit_and_point_to_it(client, tools, alice):
+    client.force_login(alice)
+
+    page = client.get(f"/amendments/new/?kind=change&agreement={tools.slug}").content.decode()
+
+    help_block = page[page.index('id="id_proposed_title_helptext"') :]
+    assert "Up to 200 characters." in help_block[: help_block.index("</div>")]
+    field = re.search(r'<input[^>]*id="id_proposed_title"[^>]*>', page).group(0)
+    assert 'aria-describedby="id_proposed_title_helptext"' in field
+    assert 'maxlength="200"' in field

@@ -1,16 +1,22 @@
 from agreements import diffing
 from agreements.diffing import compare
+from tests.html_checks import attribute_text, problems
 
 
-def shown(diff):
-    """The diff as a plain list of (kind, html), folds expanded with a marker."""
+def shown(diff, side="source"):
+    """The diff as a plain list of (kind, html), folds as a marker; `side` is "source" (the
+    marked Markdown) or "html" (the marked rendered text)."""
     out = []
     for part in diff.parts:
         if part.kind == "fold":
             out.append(("fold", len(part.blocks)))
         else:
-            out.append((part.kind, part.html))
+            out.append((part.kind, getattr(part, side)))
     return out
+
+
+def rendered(diff):
+    return shown(diff, "html")
 
 
 def test_identical_texts_have_no_changes():
@@ -110,3 +116,66 @@ def test_huge_changed_paragraph_falls_back_to_whole_paragraph(monkeypatch):
     parts = shown(compare(old, new))
 
     assert parts == [("delete", f"<del>{old}</del>"), ("insert", f"<ins>{new}</ins>")]
+
+
+def test_the_rendered_side_shows_markdown_as_the_reader_sees_it():
+    diff = compare("**Deposit.** A quarter of the price.", "**Deposit.** A tenth of the *price*.")
+
+    assert rendered(diff) == [
+        (
+            "change",
+            "<p><strong>Deposit.</strong> A <del>quarter</del><ins>tenth</ins> of the "
+            "<em>price</em>.</p>",
+        )
+    ]
+    assert shown(diff) == [
+        ("change", "**Deposit.** A <del>quarter</del><ins>tenth</ins> of the <ins>*</ins>price"
+         "<ins>*</ins>.")
+    ]  # fmt: skip
+
+
+def test_whole_paragraphs_added_and_removed_are_rendered_and_marked():
+    diff = compare("Keep.\n\n**Gone for good.**", "Keep.\n\nNew **one**.")
+
+    assert rendered(diff) == [
+        ("equal", "<p>Keep.</p>"),
+        ("delete", "<p><strong><del>Gone for good.</del></strong></p>"),
+        ("insert", "<p><ins>New </ins><strong><ins>one</ins></strong><ins>.</ins></p>"),
+    ]
+
+
+def test_a_removed_list_item_keeps_its_own_item():
+    diff = compare("- apples\n- pears\n- plums", "- apples\n- plums")
+
+    assert rendered(diff) == [
+        ("change", "<ul>\n<li>apples</li>\n<li><del>pears</del></li>\n<li>plums</li>\n</ul>")
+    ]
+
+
+def test_a_change_of_emphasis_alone_is_pointed_out():
+    diff = compare("Deposit. Pay it.", "**Deposit.** Pay it.")
+
+    [part] = diff.parts
+    assert part.html == "<p><strong>Deposit.</strong> Pay it.</p>"
+    assert part.only_formatting
+    assert part.source == "<ins>**</ins>Deposit.<ins>**</ins> Pay it."
+
+
+def test_the_rendered_side_stays_sanitised():
+    diff = compare(
+        "See [the list](https://example.org).",
+        "See [the list](javascript:alert(1)) <script>alert(2)</script>.",
+    )
+
+    html = "".join(part.html for part in diff.parts)
+    assert [p for p in problems(html) if p not in ("tag <ins>", "tag <del>")] == []
+    assert "javascript" not in attribute_text(html)
+    assert "&lt;script&gt;" in html
+
+
+def test_a_fenced_code_block_with_blank_lines_is_one_paragraph():
+    diff = compare("```\ncode\n\nmore\n```", "```\ncode\n\nless\n```")
+
+    assert rendered(diff) == [
+        ("change", "<pre><code>code\n\n<del>more</del><ins>less</ins>\n</code></pre>")
+    ]

@@ -219,3 +219,15 @@ def test_page_query_counts_do_not_grow_with_the_number_of_versions(
     ):
         with django_assert_max_num_queries(12):
             assert client.get(path).status_code == 200
+
+
+def test_a_diff_shows_the_text_as_read_with_the_markdown_source_one_click_away(client, community):
+    deposits = make_agreement(title="Deposits", body="**Deposit.** A quarter of the price.")
+    publish_version(agreement=deposits, body="**Deposit.** A tenth of the price.", note="Less.")
+
+    page = client.get(f"/agreements/{deposits.slug}/diff/1..2/").content.decode()
+
+    rendered, source = page.split('<details class="diff-source">')
+    assert "<strong>Deposit.</strong> A <del>quarter</del><ins>tenth</ins> of" in rendered
+    assert "**Deposit.**" not in rendered
+    assert "**Deposit.** A <del>quarter</del><ins>tenth</ins> of" in source

@@ -1,4 +1,10 @@
+import importlib
+
+from django.apps import apps
+
+from agreements.models import Agreement
 from agreements.rendering import count_clauses, render_markdown
+from tests.factories import make_agreement
 
 
 def test_every_top_level_block_is_a_numbered_clause_linking_to_its_permanent_address():
@@ -59,3 +65,24 @@ def test_links_are_marked_nofollow_noopener():
 def test_empty_text_renders_to_nothing():
     assert render_markdown("", anchor_base="/a/") == ""
     assert render_markdown(None) == ""
+
+
+def test_clause_links_show_their_number_which_is_their_name(community):
+    html = render_markdown("One.\n\nTwo.", anchor_base="/agreements/x/v/1/")
+
+    assert '<a class="clause-link" href="/agreements/x/v/1/#p-2">¶ 2</a>' in html
+    assert "aria-label" not in html
+
+
+def test_stored_clause_links_are_rewritten_to_show_their_number(community):
+    migration = importlib.import_module("agreements.migrations.0011_clause_links_show_their_number")
+    agreement = make_agreement(title="Garden", body="Beds are shared.")
+    old = '<div class="clause" id="p-1"><a aria-label="§ 1" class="clause-link" href="/v/1/#p-1">'
+    Agreement.objects.filter(pk=agreement.pk).update(body_html=old + "¶</a><p>Beds.</p></div>")
+
+    migration.show_numbers(apps, None)
+
+    assert Agreement.objects.get(pk=agreement.pk).body_html == (
+        '<div class="clause" id="p-1"><a class="clause-link" href="/v/1/#p-1">¶ 1</a>'
+        "<p>Beds.</p></div>"
+    )

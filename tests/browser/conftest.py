@@ -53,6 +53,44 @@ def page(browser, request):
     context.close()
 
 
+@pytest.fixture(params=[True, False], ids=["js", "no-js"])
+def javascript(request):
+    """Every journey runs twice: with JavaScript, and without it (which must work as well)."""
+    return request.param
+
+
+@pytest.fixture
+def open_window(browser, live_server, javascript, request):
+    """Opens a browser window (its own context: cookies, language) for one person in a journey;
+    with `user`, that person logs in through the login form first."""
+    from .pages import log_in
+
+    contexts = []
+
+    def open_window(*, user=None, password=None, width=1200, height=900):
+        context = browser.new_context(
+            locale="en-GB",
+            viewport={"width": width, "height": height},
+            java_script_enabled=javascript,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        if user:
+            log_in(page, live_server.url, user, password)
+        return page
+
+    yield open_window
+    failed = getattr(request.node, "rep_call", None) and request.node.rep_call.failed
+    for number, context in enumerate(contexts):
+        if failed:
+            os.makedirs(ARTIFACTS, exist_ok=True)
+            for page in context.pages:
+                path = os.path.join(ARTIFACTS, f"{request.node.name}-{number}.png")
+                page.screenshot(path=path, full_page=True)
+        context.close()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield

@@ -227,7 +227,7 @@ def test_accepted_counts_per_agreement_on_the_community_page(client, community):
     page = client.get("/community/").content.decode()
 
     row = page[page.index(">Rule by public agreements<") :].split("</tr>", 1)[0]
-    assert "<td>2</td>" in row and "<td>1</td>" in row
+    assert '"Version in force">2</td>' in row and '"Accepted by">1</td>' in row
 
 
 def test_community_page_query_count_does_not_grow_with_members(

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.conf import settings
 from django.core import mail
@@ -213,3 +215,12 @@ def test_profile_address_is_case_insensitive_and_canonical(client, community):
     assert response.status_code == 301
     assert response["Location"] == "/members/Alice/"
     assert client.get("/members/nobody/").status_code == 404
+
+
+def test_the_password_rules_are_a_list_in_a_block_the_field_points_to(client, community):
+    page = client.get("/accounts/signup/").content.decode()
+
+    help_block = re.search(r'<div class="help" id="id_password1_helptext">(.*?)</div>', page, re.S)
+    assert help_block and "<ul>" in help_block.group(1)
+    assert 'aria-describedby="id_password1_helptext"' in page
+    assert not re.search(r'<p class="help"[^>]*>\s*<ul>', page)

@@ -13,6 +13,7 @@ from members.models import Follow
 from news.models import Notification
 from news.services import send_digests
 from tests.factories import make_agreement, make_amendment, make_member
+from tests.html_checks import buttons
 
 
 @pytest.fixture
@@ -34,12 +35,15 @@ def test_follow_and_unfollow_an_agreement_an_amendment_and_a_member(client, gard
         assert response["Location"] == "/news/"
         client.post("/follow/", {field: value})  # following twice changes nothing
     assert Follow.objects.filter(member=alice).count() == 3
-    assert "Following ✓" in client.get(garden.get_absolute_url()).content.decode()
-    assert "Following ✓" in client.get(amendment.get_absolute_url()).content.decode()
-    assert "Following ✓" in client.get("/members/bob/").content.decode()
+    for url in (garden.get_absolute_url(), amendment.get_absolute_url(), "/members/bob/"):
+        [button] = [b for b in buttons(client.get(url).content.decode()) if "toggle" in b["class"]]
+        assert (button["aria-pressed"], button["text"]) == ("true", "✓ Following — stop")
 
     client.post("/follow/", {"agreement": garden.slug, "action": "unfollow"})
     assert not Follow.objects.filter(member=alice, agreement=garden).exists()
+    page = client.get(garden.get_absolute_url()).content.decode()
+    [button] = [b for b in buttons(page) if "toggle" in b.get("class", "")]
+    assert (button["aria-pressed"], button["text"]) == ("false", "Follow")
     assert client.post("/follow/", {"agreement": "nope"}).status_code == 404
     assert client.post("/follow/", {}).status_code == 404
 

@@ -1,5 +1,6 @@
 """News: events written once as things happen, posts, the news page and its pagination."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -271,6 +272,19 @@ def test_new_since_your_last_visit_markers(client, community):
     assert "new-marker" in page[page.rindex("<li", 0, fresh) : fresh]
     founded = page.index("was founded")
     assert "new-marker" not in page[page.rindex("<li", 0, founded) : founded]
+
+
+def test_the_last_visit_line_ends_with_one_period(client, community):
+    alice = make_member("alice")
+    client.force_login(alice)
+    client.get("/news/")
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        page = client.get("/news/").content.decode()
+
+    line = page[page.index("since your last visit") :]
+    line = line[: line.index("</p>")]
+    assert re.search(r", \d{1,2}:\d\d\.$", line), line
+    assert ".." not in line
 
 
 def test_news_page_query_count_is_constant(client, community, django_assert_max_num_queries):

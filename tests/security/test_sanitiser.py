@@ -75,7 +75,7 @@ def test_hostile_text_never_reaches_the_agreement_page_as_markup(client, communi
 
     assert response.status_code == 200
     page = response.content.decode()
-    start = page.index('<div class="agreement-text">')
+    start = page.index('<div class="agreement-text" lang="en">')
     end = page.index('<footer class="agreement-footer">', start)
     shown = page[start:end]
     assert problems(shown) == []
