@@ -60,7 +60,15 @@ PROCEDURE_RANGES = {
     "grace_days": (0, 40),
     "entrenched_threshold_percent": (55, 80),
     "entrenched_discussion_factor": (1, 3),
+    "moderator_term_days": (30, 120),
 }
+
+
+def _validator_range(field):
+    """A value the field's validators accept, for procedure values added after this was written."""
+    limits = {type(v).__name__: v.limit_value for v in Procedure._meta.get_field(field).validators}
+    low = int(limits.get("MinValueValidator", 1))
+    return low, min(int(limits.get("MaxValueValidator", low + 10)), low + 60)
 
 
 class InvariantBroken(AssertionError):
@@ -278,7 +286,7 @@ class Simulation:
         if user is None or rules is None:
             return None
         value = self.rng.choice(procedure_text.VALUES)
-        low, high = PROCEDURE_RANGES[value.field]
+        low, high = PROCEDURE_RANGES.get(value.field) or _validator_range(value.field)
         language = "ru" if "Значение" in rules.body else "en"
         new = procedure_text.format_value(value, self.rng.randint(low, high), language)
         label = re.escape(value.labels[language])
