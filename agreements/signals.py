@@ -19,3 +19,10 @@ amendment_changed = Signal()
 
 # Sent with: comment.
 comment_posted = Signal()
+
+# Sent with: community, when enough people have accepted its agreements for it to form (once).
+community_formed = Signal()
+
+# Sent with: amendment, other, collision, when an amendment starts to collide with another one
+# (both change the same paragraphs of their common base; agreements/amendments/collisions.py).
+amendments_collided = Signal()

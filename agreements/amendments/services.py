@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
-from ..models import MAX_TEXT_LENGTH, Amendment, Comment, Procedure, Vote
+from ..models import MAX_TEXT_LENGTH, Amendment, Comment, Procedure, Vote, forming_progress
 from ..procedure import read_table
 from ..signals import amendment_changed, comment_posted, member_acted
 
@@ -44,6 +44,26 @@ def _require_standing(user, doing):
             )
             % {"doing": doing}
         )
+
+
+def forming_message(progress):
+    count, needed = progress
+    return ngettext(
+        "The community is still forming: %(count)s of the %(needed)s person needed has accepted "
+        "its agreements. Amendments can be proposed once it has formed.",
+        "The community is still forming: %(count)s of the %(needed)s people needed have accepted "
+        "its agreements. Amendments can be proposed once it has formed.",
+        needed,
+    ) % {"count": count, "needed": needed}
+
+
+def require_formed():
+    """A community may adopt, change or reject agreements only once it has formed, when enough
+    people have accepted its idea (the seeds; `Community.people_to_form`). So no amendment is
+    proposed, and none decided, before then, and every quorum is counted in a formed community."""
+    progress = forming_progress()
+    if progress is not None:
+        raise NotAllowed(forming_message(progress))
 
 
 def _check_text(kind, body, agreement):
@@ -133,6 +153,7 @@ def propose_amendment(
 ):
     """A member in good standing proposes a new agreement, a change or a repeal."""
     _require_standing(author, pgettext("only members may …", "propose amendments"))
+    require_formed()
     now = now or timezone.now()
     if kind != Amendment.Kind.NEW:
         if agreement is None or not agreement.is_in_force:

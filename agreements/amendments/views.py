@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..forms import AmendmentForm, CommentForm, VoteForm
-from ..models import Agreement, Amendment, Comment, Procedure
+from ..models import Agreement, Amendment, Comment, Procedure, forming_progress
 from ..rendering import render_markdown
 from ..selectors import compare_texts
 from . import selectors
@@ -29,6 +29,7 @@ def amendment_list(request):
             "phase": phase,
             "groups": selectors.amendments_by_phase(agreement=agreement, phase=phase),
             "agreements": Agreement.objects.in_reading_order().only("slug", "title"),
+            "forming": forming_progress(),
         },
     )
 
@@ -69,6 +70,10 @@ def propose(request):
         )
     if not (request.user.is_authenticated and request.user.is_in_good_standing):
         _refuse(service.NotAllowed(_("Only members in good standing may propose amendments.")))
+    try:
+        service.require_formed()
+    except service.NotAllowed as error:
+        _refuse(error)
     procedure = Procedure.current()
     initial = {}
     if agreement is not None:

@@ -6,6 +6,8 @@ from .agreement import (
     AgreementQuerySet,
     Community,
     Edition,
+    FormingProgress,
+    forming_progress,
 )
 from .amendment import Amendment, AmendmentQuerySet, Comment, Procedure, Vote
 from .source import SourceCheck
@@ -21,7 +23,9 @@ __all__ = [
     "Comment",
     "Community",
     "Edition",
+    "FormingProgress",
     "Procedure",
     "SourceCheck",
     "Vote",
+    "forming_progress",
 ]

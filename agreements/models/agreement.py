@@ -1,5 +1,8 @@
+from typing import NamedTuple
+
 from django.conf import settings
 from django.core.cache import cache
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -17,8 +20,20 @@ COMMUNITY_NAME_CACHE_KEY = "community-name"
 PROCEDURE_SLUG = "amendments"
 
 
+class FormingProgress(NamedTuple):
+    count: int
+    needed: int
+
+
 class Community(models.Model):
-    """The one community this installation serves. It exists once the site has been founded."""
+    """The one community this installation serves. It exists once the site has been founded.
+
+    A community begins when several people agree (the seeds: "when several people agree with the
+    author's idea, a community forms; from then on it may adopt, change or reject agreements").
+    Until `people_to_form` people have accepted its agreements it is *forming*: it publishes its
+    idea and agreements and people join, but no amendment is proposed or decided. `formed_at`
+    records, once, the moment the last of them accepted.
+    """
 
     name = models.CharField(_("name"), max_length=120)
     language = models.CharField(_("language of the agreements"), max_length=8)
@@ -31,6 +46,16 @@ class Community(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    people_to_form = models.PositiveSmallIntegerField(
+        _("people needed to form the community"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_(
+            "The community forms when this many people have accepted its agreements; until "
+            "then no amendment can be proposed."
+        ),
+    )
+    formed_at = models.DateTimeField(_("formed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("community")
@@ -49,6 +74,26 @@ class Community(models.Model):
     @classmethod
     def current(cls):
         return cls.objects.filter(pk=1).first()
+
+    @property
+    def is_forming(self):
+        return self.formed_at is None
+
+    def is_formed_at(self, moment):
+        return self.formed_at is not None and self.formed_at <= moment
+
+    def forming_progress(self):
+        """While forming: how many people accept the agreements now, of how many needed."""
+        if not self.is_forming:
+            return None
+        return FormingProgress(self.people_so_far(), self.people_to_form)
+
+    def people_so_far(self):
+        """How many people accept the agreements now: the forming progress. Asked of the user
+        model (members/ keeps the count), so agreements imports nothing of ours."""
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().member_count()
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -244,3 +289,9 @@ class Edition(models.Model):
         return cls.objects.filter(id__gt=accepted_edition, binds_at__gt=at).aggregate(
             deadline=models.Min("binds_at")
         )["deadline"]
+
+
+def forming_progress():
+    """The forming progress of the community (None once formed, or before founding)."""
+    community = Community.current()
+    return community.forming_progress() if community is not None else None
