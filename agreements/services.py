@@ -263,9 +263,7 @@ def note_people_accepting(*, count, when=None):
     """Someone has just accepted the agreements and `count` people accept them now. While the
     community is forming, reaching the number set at founding forms it, recorded once: from then
     on it may adopt, change or reject agreements (the seeds, "A leaderless community")."""
-    community = (
-        Community.objects.select_for_update().filter(pk=1, formed_at__isnull=True).first()
-    )
+    community = Community.objects.select_for_update().filter(pk=1, formed_at__isnull=True).first()
     if community is None or count < community.people_to_form:
         return None
     community.formed_at = when or timezone.now()

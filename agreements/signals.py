@@ -13,8 +13,8 @@ agreement_changed = Signal()
 member_acted = Signal()
 
 # Sent with: amendment, change ("proposed" | "voting" | "adopted" | "rejected" | "withdrawn" |
-# "needs_update" | "resolved"), when (the moment it happened, which for a deadline is the
-# deadline itself, not the moment `advance` noticed it).
+# "needs_update" | "resolved" | "rebased"), when (the moment it happened, which for a deadline is
+# the deadline itself, not the moment `advance` noticed it).
 amendment_changed = Signal()
 
 # Sent with: comment.
@@ -23,6 +23,6 @@ comment_posted = Signal()
 # Sent with: community, when enough people have accepted its agreements for it to form (once).
 community_formed = Signal()
 
-# Sent with: amendment, other, collision, when an amendment starts to collide with another one
+# Sent with: amendment, other, collision, when; when an amendment starts to collide with another
 # (both change the same paragraphs of their common base; agreements/amendments/collisions.py).
 amendments_collided = Signal()

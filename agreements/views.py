@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import as_of, selectors
-from .amendments.selectors import announcements
+from .amendments.selectors import announcements, mark_collisions
 from .forms import AsOfForm, CompareForm, FoundingForm
 from .models import Agreement, Procedure, SourceCheck, forming_progress
 from .services import FoundingError, found_community
@@ -77,9 +77,13 @@ def agreement_detail(request, slug):
             "agreement": agreement,
             "accepted_version": _accepted_version(request.user, agreement),
             "announced": announced,
-            "open_amendments": agreement.amendments.open()
-            .select_related("author")
-            .defer("body", "body_html", "rationale", "rationale_html", "conflict"),
+            "open_amendments": mark_collisions(
+                list(
+                    agreement.amendments.open()
+                    .select_related("author")
+                    .defer("body", "body_html", "rationale", "rationale_html", "conflict")
+                )
+            ),
             "procedure": _procedure_set_by(agreement),
             "entrenchment": Procedure.current() if agreement.is_entrenched else None,
             "is_following": request.user.is_authenticated

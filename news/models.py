@@ -38,6 +38,9 @@ class NewsItem(models.Model):
         NEW_AGREEMENT = "new_agreement", _("new agreement in force")
         REPEALED = "repealed", _("agreement repealed")
         MILESTONE = "milestone", _("membership milestone")
+        FORMED = "formed", _("community formed")
+        REBASED = "rebased", _("amendment merged with a new version")
+        COLLISION = "collision", _("amendments collide")
 
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     event = models.CharField(_("event"), max_length=20, choices=Event.choices, blank=True)
@@ -118,11 +121,13 @@ class NewsItem(models.Model):
             return reverse("agreements:version", args=[self.agreement.slug, self.version])
         if self.event in (self.Event.NEW_AGREEMENT, self.Event.REPEALED) and self.agreement_id:
             return self.agreement.get_absolute_url()
+        if self.event == self.Event.COLLISION and self.amendment_id:
+            return reverse("amendments:detail", args=[self.amendment_id]) + "#collisions"
         if self.amendment_id:
             return reverse("amendments:detail", args=[self.amendment_id])
         if self.agreement_id:
             return self.agreement.get_absolute_url()
-        if self.event == self.Event.MILESTONE:
+        if self.event in (self.Event.MILESTONE, self.Event.FORMED):
             return reverse("community")
         return self.get_absolute_url()
 
@@ -145,6 +150,15 @@ HEADLINES = {
     NewsItem.Event.NEW_AGREEMENT: pgettext_lazy("news", "New agreement in force: %(title)s"),
     NewsItem.Event.REPEALED: pgettext_lazy("news", "Agreement repealed: %(title)s"),
     NewsItem.Event.MILESTONE: pgettext_lazy("news", "The community has %(number)s members"),
+    NewsItem.Event.FORMED: pgettext_lazy(
+        "news", "The community “%(title)s” has formed: %(number)s people accept its agreements"
+    ),
+    NewsItem.Event.REBASED: pgettext_lazy(
+        "news", "Amendment merged with version %(version)s in force: %(title)s"
+    ),
+    NewsItem.Event.COLLISION: pgettext_lazy(
+        "news", "Amendment collides with amendment #%(number)s: %(title)s"
+    ),
 }
 
 

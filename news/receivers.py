@@ -3,7 +3,13 @@
 from django.dispatch import receiver
 
 from agreements.models import Community, Edition
-from agreements.signals import agreement_changed, amendment_changed, comment_posted
+from agreements.signals import (
+    agreement_changed,
+    amendment_changed,
+    amendments_collided,
+    comment_posted,
+    community_formed,
+)
 from members.signals import member_joined
 
 from .models import NewsItem
@@ -18,6 +24,7 @@ AMENDMENT_EVENTS = {
     "withdrawn": Event.WITHDRAWN,
     "needs_update": Event.NEEDS_UPDATE,
     "resolved": Event.RESUMED,
+    "rebased": Event.REBASED,
 }
 
 
@@ -66,6 +73,10 @@ def report_amendment(sender, amendment, change, when=None, **kwargs):
         )
         return
     also = ()
+    key = f"amendment:{amendment.pk}:r{amendment.round}:{change}"
+    if change == "rebased":
+        # Each new version it is merged onto is news for its followers.
+        key = f"amendment:{amendment.pk}:rebased:v{amendment.base_version}"
     if change == "needs_update":
         # Its voters decided on a text that will not take effect as it stood: they are told,
         # whether or not they follow it, and so is its author.
@@ -75,10 +86,40 @@ def report_amendment(sender, amendment, change, when=None, **kwargs):
     record_event(
         event=AMENDMENT_EVENTS[change],
         title=amendment.title,
-        key=f"amendment:{amendment.pk}:r{amendment.round}:{change}",
+        key=key,
         amendment=amendment,
+        version=amendment.base_version if change == "rebased" else None,
         when=when,
         also=also,
+    )
+
+
+@receiver(amendments_collided)
+def report_collision(sender, amendment, other, collision, when=None, **kwargs):
+    """Two pending amendments change the same paragraphs: both authors are told (and whoever
+    follows the amendment that made them collide), once per pair of revisions."""
+    record_event(
+        event=Event.COLLISION,
+        title=amendment.title,
+        key=(
+            f"collision:{collision.amendment_id}:{collision.other_id}:"
+            f"r{collision.amendment_revision}-{collision.other_revision}"
+        ),
+        amendment=amendment,
+        number=other.pk,
+        when=when,
+        also={amendment.author_id, other.author_id},
+    )
+
+
+@receiver(community_formed)
+def report_formation(sender, community, **kwargs):
+    record_event(
+        event=Event.FORMED,
+        title=community.name,
+        key="formed",
+        number=community.people_to_form,
+        when=community.formed_at,
     )
 
 

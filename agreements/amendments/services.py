@@ -18,6 +18,7 @@ from django.utils.translation import ngettext, pgettext
 from ..models import MAX_TEXT_LENGTH, Amendment, Comment, Procedure, Vote, forming_progress
 from ..procedure import read_table
 from ..signals import amendment_changed, comment_posted, member_acted
+from .collisions import find_collisions, forget_collisions
 
 CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
 
@@ -192,6 +193,7 @@ def propose_amendment(
     amendment.save()
     member_acted.send(sender=Amendment, member=author)
     amendment_changed.send(sender=Amendment, amendment=amendment, change="proposed", when=now)
+    find_collisions(amendment, now)
     return amendment
 
 
@@ -263,6 +265,7 @@ def revise_amendment(
     member_acted.send(sender=Amendment, member=author)
     if resolving:
         amendment_changed.send(sender=Amendment, amendment=amendment, change="resolved", when=now)
+    find_collisions(amendment, now)
     return amendment
 
 
@@ -278,6 +281,7 @@ def withdraw_amendment(*, amendment, author, now=None):
     amendment.withdrawn_at = now
     amendment._history_date = now
     amendment.save()
+    forget_collisions(amendment)
     amendment_changed.send(sender=Amendment, amendment=amendment, change="withdrawn", when=now)
     return amendment
 

@@ -10,6 +10,7 @@ from .agreement import (
     forming_progress,
 )
 from .amendment import Amendment, AmendmentQuerySet, Comment, Procedure, Vote
+from .collision import Collision
 from .source import SourceCheck
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "AgreementQuerySet",
     "Amendment",
     "AmendmentQuerySet",
+    "Collision",
     "Comment",
     "Community",
     "Edition",

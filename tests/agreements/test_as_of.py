@@ -150,7 +150,9 @@ def test_the_history_page_has_a_date_picker_and_links_to_the_whole_past_view(cli
     garden, _tools = history
     html = client.get(f"/agreements/{garden.slug}/history/").content.decode()
 
-    picker = [f for f in forms_on(html) if f.method == "get" and f.action.endswith(f"/{garden.slug}/")]
+    picker = [
+        f for f in forms_on(html) if f.method == "get" and f.action.endswith(f"/{garden.slug}/")
+    ]
     assert picker and "as_of" in dict(picker[0].fields)
     assert "/agreements/?as_of=2026-03-01" in html
     page = client.get(picker[0].action, {"as_of": "2026-02-20"})
