@@ -20,8 +20,9 @@ class ReadOnly:
 
 @admin.register(Community)
 class CommunityAdmin(admin.ModelAdmin):
-    list_display = ["name", "language", "founded_at", "founded_by"]
-    readonly_fields = ["language", "founded_at", "founded_by"]
+    list_display = ["name", "language", "founded_at", "founded_by", "formed_at"]
+    # How many people form it is set at founding and formation is recorded once: not by hand.
+    readonly_fields = ["language", "founded_at", "founded_by", "people_to_form", "formed_at"]
 
     def has_add_permission(self, request):
         # Founding happens on the home page or with `manage.py found`, which also creates the idea.

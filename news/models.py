@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement, Amendment, Comment
 from agreements.rendering import render_markdown
+from occasions.models import Occasion
 
 MAX_POST_LENGTH = Comment.MAX_LENGTH
 
@@ -41,6 +42,11 @@ class NewsItem(models.Model):
         FORMED = "formed", _("community formed")
         REBASED = "rebased", _("amendment merged with a new version")
         COLLISION = "collision", _("amendments collide")
+        OCCASION = "occasion", _("occasion announced")
+        SPEAKER_VOTE = "speaker_vote", _("vote for a speaker opened")
+        SPEAKER_CHOSEN = "speaker_chosen", _("speaker chosen")
+        NO_SPEAKER = "no_speaker", _("no speaker")
+        ACCOUNT = "account", _("account of an occasion")
 
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     event = models.CharField(_("event"), max_length=20, choices=Event.choices, blank=True)
@@ -62,6 +68,9 @@ class NewsItem(models.Model):
     )
     amendment = models.ForeignKey(
         Amendment, null=True, blank=True, on_delete=models.PROTECT, related_name="news_items"
+    )
+    occasion = models.ForeignKey(
+        Occasion, null=True, blank=True, on_delete=models.PROTECT, related_name="news_items"
     )
     version = models.PositiveIntegerField(null=True, blank=True)
     number = models.PositiveBigIntegerField(null=True, blank=True)
@@ -113,6 +122,9 @@ class NewsItem(models.Model):
 
     def target_url(self):
         """Where the event points: the thing it is about."""
+        if self.occasion_id:
+            anchor = "#accounts" if self.event == self.Event.ACCOUNT else ""
+            return reverse("occasions:detail", args=[self.occasion_id]) + anchor
         if self.event == self.Event.NEW_VERSION and self.agreement and self.version:
             if self.version > 1:
                 return reverse(
@@ -159,6 +171,13 @@ HEADLINES = {
     NewsItem.Event.COLLISION: pgettext_lazy(
         "news", "Amendment collides with amendment #%(number)s: %(title)s"
     ),
+    NewsItem.Event.OCCASION: pgettext_lazy(
+        "news", "Occasion announced, nominate a speaker: %(title)s"
+    ),
+    NewsItem.Event.SPEAKER_VOTE: pgettext_lazy("news", "Choose the speaker for: %(title)s"),
+    NewsItem.Event.SPEAKER_CHOSEN: pgettext_lazy("news", "Speaker chosen for: %(title)s"),
+    NewsItem.Event.NO_SPEAKER: pgettext_lazy("news", "No speaker for: %(title)s"),
+    NewsItem.Event.ACCOUNT: pgettext_lazy("news", "Account of the occasion: %(title)s"),
 }
 
 

@@ -11,6 +11,8 @@ from agreements.signals import (
     community_formed,
 )
 from members.signals import member_joined
+from occasions.models import OccasionFollower
+from occasions.signals import occasion_changed
 
 from .models import NewsItem
 from .services import notify_comment, record_event
@@ -143,3 +145,37 @@ def report_milestone(sender, member, count, **kwargs):
             number=count,
             when=member.joined_at,
         )
+
+
+OCCASION_EVENTS = {
+    "created": Event.OCCASION,
+    "voting": Event.SPEAKER_VOTE,
+    "chosen": Event.SPEAKER_CHOSEN,
+    "no_speaker": Event.NO_SPEAKER,
+    "account": Event.ACCOUNT,
+}
+
+
+@receiver(occasion_changed)
+def report_occasion(sender, occasion, change, when=None, account=None, **kwargs):
+    """Occasions in the news, once each; whoever follows the occasion is told (its announcer,
+    nominees, voters, and who pressed Follow)."""
+    key = f"occasion:{occasion.pk}:{change}"
+    if account is not None:
+        key = f"occasion:{occasion.pk}:account:{account.pk}"
+    record_event(
+        event=OCCASION_EVENTS[change],
+        title=occasion.title,
+        key=key,
+        occasion=occasion,
+        # Who did it (not told of their own act; their own followers are).
+        author=account.author
+        if account is not None
+        else occasion.created_by
+        if change == "created"
+        else None,
+        when=when,
+        also=set(
+            OccasionFollower.objects.filter(occasion=occasion).values_list("member_id", flat=True)
+        ),
+    )
