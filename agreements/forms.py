@@ -70,6 +70,7 @@ class FoundingForm(forms.Form):
         min_value=1,
         max_value=1000,
         initial=3,
+        required=False,
         help_text=_(
             "A community begins when several people agree: until this many people have accepted "
             "its agreements it is forming, and no amendment can be proposed."
@@ -80,6 +81,11 @@ class FoundingForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+
+    def clean_people_to_form(self):
+        # Left empty: the usual three.
+        value = self.cleaned_data["people_to_form"]
+        return 3 if value is None else value
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
