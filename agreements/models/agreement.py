@@ -16,6 +16,7 @@ from ..rendering import render_markdown
 # founding idea and standard agreements are far below it.
 MAX_TEXT_LENGTH = 200_000
 COMMUNITY_NAME_CACHE_KEY = "community-name"
+FORMED_CACHE_KEY = "community-formed"
 # The standard agreement whose text sets the decision procedure ("How amendments are decided").
 PROCEDURE_SLUG = "amendments"
 
@@ -70,6 +71,7 @@ class Community(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         cache.delete(COMMUNITY_NAME_CACHE_KEY)
+        cache.delete(FORMED_CACHE_KEY)
 
     @classmethod
     def current(cls):
@@ -292,6 +294,14 @@ class Edition(models.Model):
 
 
 def forming_progress():
-    """The forming progress of the community (None once formed, or before founding)."""
+    """The forming progress of the community (None once formed, or before founding). Once
+    formed a community stays formed, so pages ask the cache, not the database, from then on."""
+    if cache.get(FORMED_CACHE_KEY):
+        return None
     community = Community.current()
-    return community.forming_progress() if community is not None else None
+    if community is None:
+        return None
+    progress = community.forming_progress()
+    if progress is None:
+        cache.set(FORMED_CACHE_KEY, True, 3600)
+    return progress
