@@ -85,7 +85,7 @@ def test_the_list_as_of_a_date_links_the_exact_versions_and_says_it_is_the_past(
     assert page.status_code == 200
     html = page.content.decode()
     assert "A past view." in html
-    assert "at the end of 15 February 2026" in html or "at the end of Feb. 15, 2026" in html
+    assert "The agreements as they stood at the end of Feb. 15, 2026" in html
     assert f'href="/agreements/{garden.slug}/v/1/"' in html
     assert f'href="/agreements/{garden.slug}/diff/1..2/"' in html
     assert '/agreements/tools/v/1/"' in html and "repealed since" in html
@@ -103,6 +103,7 @@ def test_one_agreement_as_of_a_date_shows_that_version_and_its_span(client, hist
     too_early = client.get(f"/agreements/{garden.slug}/?as_of=2026-01-09")
 
     assert "Water on Mondays." in before and "It stopped being in force on" in before
+    assert "At the end of Feb. 1, 2026, " in before and "version 1</a> was in force" in before
     assert "Water on Tuesdays." in after and "It is still the version in force." in after
     assert repealed.status_code == 404
     assert "it was repealed on" in repealed.content.decode()
@@ -174,7 +175,7 @@ def test_the_profile_shows_what_a_member_accepted_on_a_date(client, history):
     gone = record("2026-03-31")
 
     assert "accepted none of the agreements" in before_joining
-    assert "accepted every agreement in force" in member
+    assert "At the end of Feb. 15, 2026, @anna had accepted every agreement in force." in member
     assert f'/agreements/{garden.slug}/v/1/"' in member
     assert "had not accepted version 2" in behind
     assert "accepted every agreement in force" in again

@@ -304,3 +304,13 @@ def test_the_brief_lists_the_versions_in_force_at_the_occasion_not_today(client,
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
         before = client.get(occasion.get_absolute_url()).content.decode()
     assert "If a version takes effect before the occasion" in before
+
+
+def test_the_occasion_pages_speak_russian(client, people):
+    occasion = announce(people[0])
+    client.cookies["django_language"] = "ru"
+
+    page = client.get(occasion.get_absolute_url()).content.decode()
+
+    assert "Памятка спикера" in page and "Пока никто не выдвинулся." in page
+    assert "Выступления и спикеры" in client.get("/occasions/").content.decode()
