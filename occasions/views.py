@@ -140,7 +140,7 @@ def account(request, pk):
     formset = answer_formset(
         request.POST if request.method == "POST" else None, rows=_rows(request)
     )
-    status = 200
+    status, refusal = 200, None
     if request.method == "POST":
         status = 400
         if formset.is_valid():
@@ -158,7 +158,7 @@ def account(request, pk):
                     for problem in problems:
                         formset.forms[position - 1].add_error("answer", problem)
             except services.OccasionError as error:
-                formset._non_form_errors = formset.error_class([str(error)])
+                refusal = str(error)
             else:
                 messages.success(request, _("Your account is published."))
                 return redirect(posted.get_absolute_url())
@@ -168,6 +168,7 @@ def account(request, pk):
         {
             "occasion": occasion,
             "formset": formset,
+            "refusal": refusal,
             "brief": services.brief(occasion),
             "more_rows": min(len(formset.forms) + ROWS, MAX_ROWS),
         },

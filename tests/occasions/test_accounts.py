@@ -129,3 +129,15 @@ def test_an_empty_account_is_refused(client, after):
     response = write(client, after, [])
     assert response.status_code == 400
     assert "Write at least one question and its answer." in response.content.decode()
+
+
+def test_a_tampered_account_form_is_refused_without_an_error_page(client, after):
+    client.force_login(User.objects.get(username="anna"))
+    url = f"/occasions/{after.pk}/account/"
+
+    missing = client.post(url, {"answers-0-question": "Q?"})
+    too_many = client.post(url, {"answers-TOTAL_FORMS": "5000", "answers-INITIAL_FORMS": "0"})
+
+    assert missing.status_code == too_many.status_code == 400
+    assert not Account.objects.exists()
+    assert client.get(url, {"rows": "99999"}).status_code == 200
