@@ -115,9 +115,9 @@ class Simulation:
         ("leave", 1),
         ("accept_again", 6),
         ("post", 2),
-        ("announce_occasion", 1),
-        ("nominate", 2),
-        ("vote_for_speaker", 3),
+        ("announce_occasion", 2.5),
+        ("nominate", 4),
+        ("vote_for_speaker", 6),
         ("time_passes", 11),
     )
 
@@ -487,25 +487,38 @@ class Simulation:
         return f"{user} posts news"
 
     def announce_occasion(self):
-        """A member announces an occasion through the form, keeping the deadlines it proposes
-        (the procedure's periods) and choosing a date after them."""
+        """A member announces an occasion through the form: the deadlines it proposes (the
+        procedure's periods), sometimes lengthened, and a date after them."""
         user = self.someone(self.members_in_good_standing())
         if user is None:
             return None
         html = self.page(user, "/occasions/new/")
         form = find_form(html, url="/occasions/new/", containing="Announce the occasion")
-        voting = datetime.fromisoformat(dict(form.fields)["voting_closes_at"])
+        fields = dict(form.fields)
+        nominations = datetime.fromisoformat(fields["nominations_close_at"])
+        voting = datetime.fromisoformat(fields["voting_closes_at"])
+        if self.rng.random() < 0.7:
+            nominations += timedelta(days=self.rng.randint(1, 8))
+            voting = nominations + timedelta(days=self.rng.randint(3, 10))
         starts = voting + timedelta(hours=self.rng.randint(0, 72))
         title = f"{self.rng.choice(WORDS).capitalize()} fair {next(self.numbers)}"
+        moments = {
+            "nominations_close_at": nominations.strftime("%Y-%m-%dT%H:%M"),
+            "voting_closes_at": voting.strftime("%Y-%m-%dT%H:%M"),
+            "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+        }
         response = self.request(
             self.client(user),
             "post",
             form.action,
-            form.data(fill={"title": title, "place": self.words(2),
-                            "starts_at": starts.strftime("%Y-%m-%dT%H:%M")}),
-        )  # fmt: skip
+            form.data(fill={"title": title, "place": self.words(2), **moments}),
+        )
         if response.status_code != 302:
             self.fail(f"{user}'s occasion refused: {response.status_code}")
+        occasion = Occasion.objects.get(title=title)
+        # Someone often offers to speak at once (people announce what others want to do).
+        for _attempt in range(self.rng.choice([0, 1, 1, 2])):
+            self._nominate(occasion)
         return f"{user} announces {title}"
 
     def _occasion_in(self, stage):
@@ -513,13 +526,13 @@ class Simulation:
 
     def nominate(self):
         occasion = self._occasion_in(Occasion.Stage.NOMINATING)
-        nominated = set(Nomination.objects.values_list("occasion_id", "member_id"))
-        candidates = [
-            m for m in self.members_in_good_standing() if (getattr(occasion, "pk", 0), m.pk)
-            not in nominated
-        ]  # fmt: skip
-        user = self.someone(candidates)
-        if occasion is None or user is None:
+        return self._nominate(occasion) if occasion is not None else None
+
+    def _nominate(self, occasion):
+        """A member not yet nominated offers to speak, through the form on the page."""
+        nominated = set(occasion.nominations.values_list("member_id", flat=True))
+        user = self.someone(m for m in self.members_in_good_standing() if m.pk not in nominated)
+        if user is None:
             return None
         response = self.submit(
             user,
