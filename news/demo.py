@@ -20,6 +20,7 @@ from agreements.models import Agreement, Amendment, Collision
 from agreements.services import is_founded
 from members import demo as people_demo
 from members.services import accept_agreements, follow, leave, record_follow
+from occasions import accounts as occasion_accounts
 from occasions import services as occasions
 from occasions.models import Occasion
 
@@ -362,7 +363,7 @@ def seed(*, language="en", now=None):
         ),
         "speaker_rule": s.clause("spreading-the-idea", speaker_rule[s.language]),
     }
-    occasions.post_account(
+    occasion_accounts.post_account(
         occasion=fair,
         author=s.person("hana"),
         answers=[(q, a.format(**cited)) for q, a in w["fair_account"]],

@@ -7,8 +7,9 @@ from agreements.amendments.selectors import announcements
 from agreements.models import Amendment
 from agreements.paging import paginate
 
+from .accounts import brief
 from .models import Account, Answer, Occasion, OccasionFollower, OccasionVote
-from .services import brief, can_be_chosen, choose_speaker
+from .services import can_be_chosen, choose_speaker
 
 UPCOMING_SHOWN = 50
 VOTERS_SHOWN = 500

@@ -1,5 +1,5 @@
-"""Announcing occasions, nominating, voting for a speaker, closing, and accounts: one transaction
-per act, the occasion's row locked where two requests could race.
+"""Announcing occasions, nominating, voting for a speaker and closing the vote: one transaction
+per act, the occasion's row locked where two requests could race (accounts: accounts.py).
 
 The rule is the seeds' («Отсутствие лидера»), written in the standard agreement "Spreading the
 idea": the face of the community for one appearance is chosen by a simple public vote, anyone
@@ -7,7 +7,6 @@ may be chosen, and the speaker says only what the agreements in force say. The d
 come from the procedure in force ("How amendments are decided", its table of values).
 """
 
-import logging
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -18,24 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from agreements.amendments.services import NotAllowed, require_formed
-from agreements.as_of import agreements_in_force_at
 from members.services import record_action
 
-from .citations import check_citations
-from .models import (
-    MAX_ANSWER,
-    MAX_QUESTION,
-    MAX_STATEMENT,
-    Account,
-    Answer,
-    Nomination,
-    Occasion,
-    OccasionFollower,
-    OccasionVote,
-)
+from .models import MAX_STATEMENT, Nomination, Occasion, OccasionFollower, OccasionVote
 from .signals import occasion_changed
-
-log = logging.getLogger(__name__)
 
 # A face may be chosen every day: a period is never shorter than this.
 SHORTEST_PERIOD = timedelta(days=1)
@@ -50,16 +35,7 @@ class OccasionError(Exception):
         self.field = field
 
 
-class AccountRefused(Exception):
-    """An account whose answers do not cite the agreements as they must: `errors` maps each
-    answer's position to what to fix."""
-
-    def __init__(self, errors):
-        super().__init__("; ".join(message for messages in errors.values() for message in messages))
-        self.errors = errors
-
-
-def _require_standing(user, doing):
+def require_standing(user, doing):
     if not (user.is_authenticated and user.is_in_good_standing):
         raise NotAllowed(
             _(
@@ -70,11 +46,11 @@ def _require_standing(user, doing):
         )
 
 
-def _when(moment):
+def when_text(moment):
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
-def _follow(occasion, member, now):
+def follow_occasion(occasion, member, now):
     OccasionFollower.objects.get_or_create(
         occasion=occasion, member=member, defaults={"created_at": now}
     )
@@ -97,7 +73,7 @@ def check_deadlines(*, starts_at, nominations_close_at, voting_closes_at, now):
     if nominations_close_at - now < SHORTEST_PERIOD:
         raise OccasionError(
             _("Nominations stay open at least one day: choose a deadline after %(when)s.")
-            % {"when": _when(now + SHORTEST_PERIOD)},
+            % {"when": when_text(now + SHORTEST_PERIOD)},
             field="nominations_close_at",
         )
     if voting_closes_at <= nominations_close_at:
@@ -108,7 +84,7 @@ def check_deadlines(*, starts_at, nominations_close_at, voting_closes_at, now):
     if voting_closes_at - nominations_close_at < SHORTEST_PERIOD:
         raise OccasionError(
             _("Voting stays open at least one day: choose a deadline after %(when)s.")
-            % {"when": _when(nominations_close_at + SHORTEST_PERIOD)},
+            % {"when": when_text(nominations_close_at + SHORTEST_PERIOD)},
             field="voting_closes_at",
         )
     if starts_at < voting_closes_at:
@@ -132,7 +108,7 @@ def create_occasion(
 ):
     """A member in good standing announces an occasion at which the community is to be
     represented; its speaker will be chosen by the members ("Spreading the idea")."""
-    _require_standing(author, pgettext("only members may …", "announce occasions"))
+    require_standing(author, pgettext("only members may …", "announce occasions"))
     require_formed()
     now = now or timezone.now()
     if not (title or "").strip():
@@ -155,13 +131,13 @@ def create_occasion(
         created_by=author,
         created_at=now,
     )
-    _follow(occasion, author, now)
+    follow_occasion(occasion, author, now)
     record_action(member=author, now=now)
     occasion_changed.send(sender=Occasion, occasion=occasion, change="created", when=now)
     return occasion
 
 
-def _lock(occasion):
+def lock(occasion):
     return Occasion.objects.select_for_update().get(pk=occasion.pk)
 
 
@@ -169,7 +145,7 @@ def _lock(occasion):
 def nominate(*, occasion, member, statement, now=None):
     """A member in good standing offers to speak, with a short public statement, until the
     nomination deadline. Nominating again changes the statement; it never makes two."""
-    _require_standing(member, pgettext("only members may …", "be nominated"))
+    require_standing(member, pgettext("only members may …", "be nominated"))
     now = now or timezone.now()
     statement = (statement or "").strip()
     if not statement:
@@ -181,10 +157,11 @@ def nominate(*, occasion, member, statement, now=None):
             _("The statement is at most %(limit)s characters long.") % {"limit": MAX_STATEMENT},
             field="statement",
         )
-    occasion = _lock(occasion)
+    occasion = lock(occasion)
     if occasion.stage_at(now) != Occasion.Stage.NOMINATING:
         raise OccasionError(
-            _("Nominations closed on %(when)s.") % {"when": _when(occasion.nominations_close_at)}
+            _("Nominations closed on %(when)s.")
+            % {"when": when_text(occasion.nominations_close_at)}
         )
     nomination = Nomination.objects.filter(occasion=occasion, member=member).first()
     if nomination is not None:
@@ -195,7 +172,7 @@ def nominate(*, occasion, member, statement, now=None):
         occasion=occasion, member=member, statement=statement, nominated_at=now
     )
     Occasion.objects.filter(pk=occasion.pk).update(nomination_count=F("nomination_count") + 1)
-    _follow(occasion, member, now)
+    follow_occasion(occasion, member, now)
     record_action(member=member, now=now)
     return nomination
 
@@ -209,17 +186,17 @@ def can_be_chosen(nomination):
 def vote(*, occasion, member, nomination, now=None):
     """Vote for one nominee, or change one's vote, until voting closes. Public. Locking the
     occasion row serialises votes on it, so a double submit finds the vote already there."""
-    _require_standing(member, pgettext("only members may …", "vote"))
+    require_standing(member, pgettext("only members may …", "vote"))
     now = now or timezone.now()
-    occasion = _lock(occasion)
+    occasion = lock(occasion)
     if occasion.stage_at(now) != Occasion.Stage.VOTING:
         if now < occasion.nominations_close_at:
             raise OccasionError(
                 _("Voting opens on %(when)s, when nominations close.")
-                % {"when": _when(occasion.nominations_close_at)}
+                % {"when": when_text(occasion.nominations_close_at)}
             )
         raise OccasionError(
-            _("Voting closed on %(when)s.") % {"when": _when(occasion.voting_closes_at)}
+            _("Voting closed on %(when)s.") % {"when": when_text(occasion.voting_closes_at)}
         )
     if nomination is None or nomination.occasion_id != occasion.pk:
         raise OccasionError(_("Choose one of the nominees."), field="nomination")
@@ -252,7 +229,7 @@ def vote(*, occasion, member, nomination, now=None):
         ballot = existing
     else:
         return existing
-    _follow(occasion, member, now)
+    follow_occasion(occasion, member, now)
     record_action(member=member, now=now)
     return ballot
 
@@ -321,82 +298,8 @@ def _close(occasion, winner, when):
     return [f"occasion {occasion.pk} {change}"]
 
 
-# -- after the occasion ----------------------------------------------------------------------
-
-
-def brief(occasion, now=None):
-    """The speaker's brief: every agreement in force at the occasion's date and time, each at
-    the exact version then in force. Before the occasion, those in force now (what the speaker
-    prepares from; a version taking effect before the date will replace its predecessor)."""
-    now = now or timezone.now()
-    return agreements_in_force_at(min(occasion.starts_at, now))
-
-
-@transaction.atomic
-def post_account(*, occasion, author, answers, now=None):
-    """After the occasion, the speaker or any member in good standing writes down the questions
-    asked and the answers given. Every answer cites the clauses it rests on, in the versions in
-    force on the occasion's date: the speaker can say only what the agreements said then.
-
-    `answers` is a list of (question, answer); blank pairs are skipped."""
-    _require_standing(author, pgettext("only members may …", "write accounts"))
-    now = now or timezone.now()
-    occasion = _lock(occasion)
-    if not occasion.has_taken_place(now):
-        raise OccasionError(
-            _("An account is written after the occasion, which begins on %(when)s.")
-            % {"when": _when(occasion.starts_at)}
-        )
-    pairs = [
-        (position, (q or "").strip(), (a or "").strip())
-        for position, (q, a) in enumerate(answers, start=1)
-    ]
-    pairs = [(position, q, a) for position, q, a in pairs if q or a]
-    if not pairs:
-        raise OccasionError(_("Write at least one question and its answer."))
-    in_brief = brief(occasion, now)
-    errors, checked = {}, []
-    for position, question, answer in pairs:
-        problems = []
-        if not question:
-            problems.append(_("Write the question that was asked."))
-        elif len(question) > MAX_QUESTION:
-            problems.append(
-                _("A question is at most %(limit)s characters long.") % {"limit": MAX_QUESTION}
-            )
-        if not answer:
-            problems.append(_("Write the answer that was given."))
-        elif len(answer) > MAX_ANSWER:
-            problems.append(
-                _("An answer is at most %(limit)s characters long.") % {"limit": MAX_ANSWER}
-            )
-        citations, citation_errors = check_citations(answer, in_brief)
-        problems += citation_errors if answer else []
-        if problems:
-            errors[position] = problems
-        checked.append((position, question, answer, citations))
-    if errors:
-        raise AccountRefused(errors)
-    account = Account.objects.create(occasion=occasion, author=author, posted_at=now)
-    for number, (_position, question, answer, citations) in enumerate(checked, start=1):
-        Answer.objects.create(
-            account=account,
-            position=number,
-            question=question,
-            answer=answer,
-            citations=citations,
-        )
-    Occasion.objects.filter(pk=occasion.pk).update(account_count=F("account_count") + 1)
-    _follow(occasion, author, now)
-    record_action(member=author, now=now)
-    occasion_changed.send(
-        sender=Occasion, occasion=occasion, change="account", when=now, account=account
-    )
-    return account
-
-
 def follow(*, occasion, member, now=None):
-    _follow(occasion, member, now or timezone.now())
+    follow_occasion(occasion, member, now or timezone.now())
 
 
 def unfollow(*, occasion, member):

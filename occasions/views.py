@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agreements.amendments.services import NotAllowed, require_formed
 from agreements.models import forming_progress
 
-from . import selectors, services
+from . import accounts, selectors, services
 from .forms import MAX_ROWS, ROWS, NominationForm, OccasionForm, SpeakerVoteForm, answer_formset
 from .models import Occasion
 
@@ -148,12 +148,12 @@ def account(request, pk):
                 (f.cleaned_data.get("question"), f.cleaned_data.get("answer")) for f in formset
             ]
             try:
-                posted = services.post_account(
+                posted = accounts.post_account(
                     occasion=occasion, author=request.user, answers=pairs
                 )
             except NotAllowed as error:
                 _refuse(error)
-            except services.AccountRefused as error:
+            except accounts.AccountRefused as error:
                 for position, problems in error.errors.items():
                     for problem in problems:
                         formset.forms[position - 1].add_error("answer", problem)
@@ -169,7 +169,7 @@ def account(request, pk):
             "occasion": occasion,
             "formset": formset,
             "refusal": refusal,
-            "brief": services.brief(occasion),
+            "brief": accounts.brief(occasion),
             "more_rows": min(len(formset.forms) + ROWS, MAX_ROWS),
         },
         status=status,
