@@ -86,6 +86,10 @@ def counters():
 class Simulation:
     def __init__(self, *, seed, traveller, acts=300):
         self.rng = random.Random(seed)
+        # Occasions draw from a stream of their own, so adding them left the rest of each
+        # seed's story as it was.
+        self.occasion_rng = random.Random(f"occasions-{seed}")
+        self.occasion_numbers = itertools.count(1)
         self.seed = seed
         self.traveller = traveller
         self.acts = acts
@@ -115,22 +119,31 @@ class Simulation:
         ("leave", 1),
         ("accept_again", 6),
         ("post", 2),
-        ("announce_occasion", 2.5),
-        ("nominate", 4),
-        ("vote_for_speaker", 6),
         ("time_passes", 11),
     )
+    # After an act, now and then, an act about occasions and their speakers.
+    OCCASION_SHARE = 0.2
+    OCCASION_ACTS = (("announce_occasion", 2), ("nominate", 3), ("vote_for_speaker", 5))
 
     def run(self):
         names, weights = zip(*self.ACTS, strict=True)
+        occasion_names, occasion_weights = zip(*self.OCCASION_ACTS, strict=True)
         for number in range(1, self.acts + 1):
-            act = self.rng.choices(names, weights)[0]
-            done = getattr(self, act)()
-            key = act if done else "skipped"
-            self.tally[key] = self.tally.get(key, 0) + 1
-            self.story.append(f"{number}. {act}: {done or 'nothing to do'}")
-            self.check()
+            self.play(number, self.rng.choices(names, weights)[0])
+            if self.occasion_rng.random() < self.OCCASION_SHARE:
+                main, self.rng = self.rng, self.occasion_rng
+                try:
+                    self.play(number, self.rng.choices(occasion_names, occasion_weights)[0])
+                finally:
+                    self.rng = main
         return self.tally
+
+    def play(self, number, act):
+        done = getattr(self, act)()
+        key = act if done else "skipped"
+        self.tally[key] = self.tally.get(key, 0) + 1
+        self.story.append(f"{number}. {act}: {done or 'nothing to do'}")
+        self.check()
 
     def fail(self, message):
         story = "\n".join(self.story[-25:])
@@ -501,7 +514,7 @@ class Simulation:
             nominations += timedelta(days=self.rng.randint(1, 8))
             voting = nominations + timedelta(days=self.rng.randint(3, 10))
         starts = voting + timedelta(hours=self.rng.randint(0, 72))
-        title = f"{self.rng.choice(WORDS).capitalize()} fair {next(self.numbers)}"
+        title = f"{self.rng.choice(WORDS).capitalize()} fair {next(self.occasion_numbers)}"
         moments = {
             "nominations_close_at": nominations.strftime("%Y-%m-%dT%H:%M"),
             "voting_closes_at": voting.strftime("%Y-%m-%dT%H:%M"),
