@@ -41,8 +41,9 @@ class CommunityAdmin(admin.ModelAdmin):
     """Renaming is the one change the admin allows here, and it is logged in public."""
 
     form = CommunityForm
-    list_display = ["name", "language", "founded_at", "founded_by"]
-    readonly_fields = ["language", "founded_at", "founded_by"]
+    list_display = ["name", "language", "founded_at", "founded_by", "formed_at"]
+    # How many people form it is set at founding and formation is recorded once: not by hand.
+    readonly_fields = ["language", "founded_at", "founded_by", "people_to_form", "formed_at"]
 
     def save_model(self, request, obj, form, change):
         rename_community(

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .as_of import AsOfError, parse_as_of
 from .models import MAX_TEXT_LENGTH, PROCEDURE_SLUG, Amendment, Comment, Vote
 from .models.amendment import MAX_RATIONALE_LENGTH
 from .texts import standard_texts
@@ -41,6 +42,30 @@ class CompareForm(forms.Form):
             self.initial = {"a": max(agreement.version - 1, 1), "b": agreement.version}
 
 
+class AsOfForm(forms.Form):
+    """The date picker of the past views: a date (the end of that day) or a date and time."""
+
+    as_of = forms.CharField(
+        label=_("Show the agreements as they stood on"),
+        max_length=32,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("A date means the end of that day: every change made that day included."),
+    )
+
+    def __init__(self, *args, now=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now
+
+    def clean_as_of(self):
+        if not self.cleaned_data["as_of"].strip():
+            raise forms.ValidationError(_("Choose a date."))
+        try:
+            return parse_as_of(self.cleaned_data["as_of"], now=self.now)
+        except AsOfError as error:
+            raise forms.ValidationError(str(error)) from error
+
+
 class FoundingForm(forms.Form):
     name = SingleLineField(label=_("Name of the community"), max_length=120)
     idea_title = SingleLineField(
@@ -61,11 +86,27 @@ class FoundingForm(forms.Form):
         label=_("Language of the agreements"),
         choices=settings.LANGUAGES,
     )
+    people_to_form = forms.IntegerField(
+        label=_("People needed to form the community"),
+        min_value=1,
+        max_value=1000,
+        initial=3,
+        required=False,
+        help_text=_(
+            "A community begins when several people agree: until this many people have accepted "
+            "its agreements it is forming, and no amendment can be proposed."
+        ),
+    )
     standard_slugs = forms.MultipleChoiceField(
         label=_("Standard agreements to include"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+
+    def clean_people_to_form(self):
+        # Left empty: the usual three.
+        value = self.cleaned_data["people_to_form"]
+        return 3 if value is None else value
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,7 +12,9 @@ written once, at founding, from the installation's defaults; after that only ame
     …
 
 Rows are recognised by their label in English or Russian, so a community's text in either
-language is read the same way; every value must be present exactly once, with its unit.
+language is read the same way; every value must be present exactly once, with its unit, except
+values added after a community's text was written (`Value.required`), which keep the value in
+force until an amendment adds their row.
 """
 
 import re
@@ -33,6 +35,10 @@ class Value:
     field: str
     unit: str
     labels: dict  # language → label, as written in the text's table
+    # A value added to the table after communities were founded with it: a text written before
+    # it existed may lack its row, and then the value in force stays as it is until an
+    # amendment adds the row. Every other value must be in the table.
+    required: bool = True
 
 
 VALUES = (
@@ -73,17 +79,36 @@ VALUES = (
         },
     ),
     Value(
-        "moderator_term_days",
-        DAYS,
-        {"en": "Moderator power lasts", "ru": "Срок полномочий модератора"},
-    ),
-    Value(
         "entrenched_discussion_factor",
         TIMES,
         {
             "en": "Entrenched texts: discussion period multiplied by",
             "ru": "Защищённые тексты: срок обсуждения умножается на",
         },
+    ),
+    Value(
+        "moderator_term_days",
+        DAYS,
+        {"en": "Moderator power lasts", "ru": "Срок полномочий модератора"},
+        required=False,
+    ),
+    Value(
+        "occasion_nomination_days",
+        DAYS,
+        {
+            "en": "Choosing a speaker: nominations",
+            "ru": "Выбор выступающего: выдвижение",
+        },
+        required=False,
+    ),
+    Value(
+        "occasion_voting_days",
+        DAYS,
+        {
+            "en": "Choosing a speaker: voting",
+            "ru": "Выбор выступающего: голосование",
+        },
+        required=False,
     ),
 )
 FIELDS = tuple(value.field for value in VALUES)
@@ -178,7 +203,9 @@ def read_table(body, model):
             errors.append(f"“{label}”: {' '.join(error.messages)}")
             continue
         found[value.field] = number
-    missing = [value.labels["en"] for value in VALUES if value.field not in found]
+    missing = [
+        value.labels["en"] for value in VALUES if value.required and value.field not in found
+    ]
     if missing and not errors:
         errors.append(
             _("The table of values in force must list: %(rows)s.") % {"rows": "; ".join(missing)}

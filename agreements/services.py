@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from .models import PROCEDURE_SLUG, Agreement, Community, Edition, Procedure
 from .models.agreement import FOUNDING_NOTE
 from .procedure import write_table
-from .signals import agreement_changed, community_changed
+from .signals import agreement_changed, community_changed, community_formed
 from .texts import standard_texts, text_language
 
 
@@ -189,15 +189,26 @@ def is_founded():
 
 @transaction.atomic
 def found_community(
-    *, name, idea_title, idea_body, standard_slugs=(), language="en", founder=None, when=None
+    *,
+    name,
+    idea_title,
+    idea_body,
+    standard_slugs=(),
+    language="en",
+    founder=None,
+    when=None,
+    people_to_form=3,
 ):
     """State the idea: create the community, its founding agreement and the chosen standard ones.
 
     Only the installer may do this (the view checks for a superuser; the `found` command runs on
-    the server). It can happen once: the singleton row makes a second founding fail.
+    the server). It can happen once: the singleton row makes a second founding fail. The
+    community is *forming* until `people_to_form` people have accepted its agreements.
     """
     if not (name or "").strip() or not (idea_title or "").strip() or not (idea_body or "").strip():
         raise FoundingError(_("The community needs a name, and the idea needs a title and a text."))
+    if not isinstance(people_to_form, int) or not 1 <= people_to_form <= 1000:
+        raise FoundingError(_("The number of people needed to form it must be from 1 to 1,000."))
     language = text_language(language)
     try:
         with transaction.atomic():
@@ -207,6 +218,7 @@ def found_community(
                 language=language,
                 founded_by=founder,
                 founded_at=when or timezone.now(),
+                people_to_form=people_to_form,
             )
     except IntegrityError as error:
         raise FoundingError(_("This community has already been founded.")) from error
@@ -271,4 +283,17 @@ def rename_community(*, name, reason, user, when=None):
         reason=reason,
         when=when or timezone.now(),
     )
+    return community
+
+
+def note_people_accepting(*, count, when=None):
+    """Someone has just accepted the agreements and `count` people accept them now. While the
+    community is forming, reaching the number set at founding forms it, recorded once: from then
+    on it may adopt, change or reject agreements (the seeds, "A leaderless community")."""
+    community = Community.objects.select_for_update().filter(pk=1, formed_at__isnull=True).first()
+    if community is None or count < community.people_to_form:
+        return None
+    community.formed_at = when or timezone.now()
+    community.save(update_fields=["formed_at"])
+    community_formed.send(sender=Community, community=community)
     return community

@@ -5,15 +5,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import selectors
-from .amendments.selectors import announcements
-from .forms import CompareForm, FoundingForm
-from .models import Agreement, Procedure, SourceCheck
+from . import as_of, selectors
+from .amendments.selectors import announcements, mark_collisions
+from .forms import AsOfForm, CompareForm, FoundingForm
+from .models import Agreement, Procedure, SourceCheck, forming_progress
 from .services import FoundingError, found_community
+
+
+def _as_of(request):
+    """(form, AsOf or None) for a `?as_of=` request; the form carries the error if any."""
+    form = AsOfForm(request.GET)
+    if not form.is_valid():
+        return form, None
+    moment = form.cleaned_data["as_of"]
+    return AsOfForm(initial={"as_of": moment.day.isoformat()}), moment
 
 
 @require_safe
 def agreement_list(request):
+    if "as_of" in request.GET:
+        return _past_list(request)
     agreements = Agreement.objects.in_reading_order().defer("body", "body_html")
     return render(
         request,
@@ -25,9 +36,36 @@ def agreement_list(request):
     )
 
 
+def _past_list(request):
+    """The agreements as they stood at a past moment, each at the exact version then in force."""
+    form, moment = _as_of(request)
+    context = {"as_of_form": form, "as_of": moment}
+    if moment is None:
+        return render(request, "agreements/list_as_of.html", context, status=400)
+    context["agreements"] = as_of.agreements_in_force_at(moment.moment)
+    return render(request, "agreements/list_as_of.html", context)
+
+
+def _past_detail(request, agreement):
+    """One agreement as it stood at a past moment: the version then in force, or the notice
+    that it was not in force then."""
+    form, moment = _as_of(request)
+    context = {"agreement": agreement, "as_of_form": form, "as_of": moment}
+    if moment is None:
+        return render(request, "agreements/detail_as_of.html", context, status=400)
+    record = as_of.agreement_at(agreement, moment.moment)
+    context["record"] = record
+    if record is not None:
+        context["until"] = as_of.in_force_until(agreement, record)
+    status = 200 if record is not None and record.status == Agreement.Status.IN_FORCE else 404
+    return render(request, "agreements/detail_as_of.html", context, status=status)
+
+
 @require_safe
 def agreement_detail(request, slug):
     agreement = get_object_or_404(Agreement, slug=slug)
+    if "as_of" in request.GET:
+        return _past_detail(request, agreement)
     announced = announcements(agreement.amendments.all())
     if announced and request.user.is_authenticated:
         accepted = request.user.accepted_in_advance([a.amendment for a in announced])
@@ -40,14 +78,19 @@ def agreement_detail(request, slug):
             "agreement": agreement,
             "accepted_version": _accepted_version(request.user, agreement),
             "announced": announced,
-            "open_amendments": agreement.amendments.open()
-            .select_related("author")
-            .defer("body", "body_html", "rationale", "rationale_html", "conflict"),
+            "open_amendments": mark_collisions(
+                list(
+                    agreement.amendments.open()
+                    .select_related("author")
+                    .defer("body", "body_html", "rationale", "rationale_html", "conflict")
+                )
+            ),
             "procedure": _procedure_set_by(agreement),
             "entrenchment": Procedure.current() if agreement.is_entrenched else None,
             "is_following": request.user.is_authenticated
             and request.user.is_following(agreement=agreement),
             "can_repeal": agreement.is_in_force and not agreement.is_entrenched,
+            "forming": forming_progress(),
             "source_check": SourceCheck.objects.filter(agreement=agreement).first()
             if agreement.origin == Agreement.Origin.BORROWED
             else None,
@@ -86,6 +129,7 @@ def agreement_history(request, slug):
             "agreement": agreement,
             "versions": list(reversed(versions)),
             "compare_form": CompareForm(agreement=agreement),
+            "as_of_form": AsOfForm(),
         },
     )
 

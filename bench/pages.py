@@ -82,6 +82,7 @@ def measure(client, path, repeats):
 
 def pages():
     from agreements.models import Agreement, Amendment
+    from occasions.models import Occasion
 
     agreement = Agreement.objects.filter(slug="tool-library").first()
     amendment = Amendment.objects.filter(phase="voting").order_by("-comment_count").first()
@@ -97,6 +98,9 @@ def pages():
         "amendment": amendment.get_absolute_url(),
         "news": "/news/",
         "news feed": "/news/feed.atom",
+        "agreements as of": f"/agreements/?as_of={agreement.effective_at:%Y-%m-%d}",
+        "occasions": "/occasions/",
+        "occasion": Occasion.objects.filter(speaker__isnull=False).first().get_absolute_url(),
     }
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "axes",
     "agreements",
     "members",
+    "occasions",
     "news",
     "spreading",
     "search",
@@ -288,6 +289,8 @@ BORROW_CHECK_HOURS = int(os.environ.get("BORROW_CHECK_HOURS", "6"))
 # (comma-separated CIDRs; empty in production; tests allow 127.0.0.0/8 for their local servers).
 BORROW_ALLOWED_NETWORKS = env_list("BORROW_ALLOWED_NETWORKS", "")
 ADVANCE_TASKS.append("agreements.borrowing.services.check_sources")
+# Occasions: voting opens when nominations close, and the speaker is chosen when voting closes.
+ADVANCE_TASKS.append("occasions.services.close_occasions")
 
 # Larger than the biggest form we accept (a 200,000-character text in Cyrillic, URL-encoded), so
 # an over-long text gets the form's clear error about the limit, not a bare "400 Bad Request".

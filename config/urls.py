@@ -22,6 +22,7 @@ urlpatterns = [
     path("amendments/<id:pk>/feed.atom", AmendmentFeed(), name="amendment_feed"),
     path("amendments/", include("agreements.amendments.urls")),
     path("news/", include("news.urls")),
+    path("occasions/", include("occasions.urls")),
     path("notifications/", news_views.notifications, name="notifications"),
     path("notifications/read/", news_views.notifications_read, name="notifications_read"),
     path("follow/", member_views.follow, name="follow"),

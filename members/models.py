@@ -232,6 +232,15 @@ class User(AbstractUser):
             or 0
         )
 
+    @classmethod
+    def member_count(cls):
+        """How many people are members now, from the counter (a community forms when enough
+        people have accepted its agreements)."""
+        return (
+            MembershipCount.objects.filter(name="members").values_list("value", flat=True).first()
+            or 0
+        )
+
     # -- following ------------------------------------------------------------------------------
 
     FEED_KEY_SALT = "members.feed-key"

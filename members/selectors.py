@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from agreements.amendments.selectors import announcements
+from agreements.as_of import agreements_in_force_at
 from agreements.models import Agreement, Amendment, Edition
 from agreements.paging import paginate
 from agreements.selectors import compare_versions
@@ -227,6 +228,50 @@ def acceptance_history(member, limit=100):
         .defer("agreement__body", "agreement__body_html")
         .order_by("-accepted_at", "-id")[:limit]
     )
+
+
+@dataclass
+class AcceptedThen:
+    """An agreement as it stood at a past moment, and which version of it a member accepted."""
+
+    past: object  # agreements.as_of.PastVersion
+    accepted_version: int | None
+
+    @property
+    def is_current(self):
+        return self.accepted_version == self.past.version
+
+
+@dataclass
+class MembershipRecord:
+    """What a member had accepted at a past moment, against what was in force then."""
+
+    as_of: object  # agreements.as_of.AsOf
+    rows: list
+
+    @property
+    def accepted_everything(self):
+        return bool(self.rows) and all(row.is_current for row in self.rows)
+
+    @property
+    def accepted_nothing(self):
+        return all(row.accepted_version is None for row in self.rows)
+
+
+def membership_record(member, as_of):
+    """What `member` had accepted at `as_of.moment`: each agreement then in force with the
+    version they accepted then (acceptances are kept forever: "Membership by acceptance")."""
+    moment = as_of.moment
+    accepted = dict(
+        Acceptance.objects.filter(member=member, accepted_at__lte=moment)
+        .filter(Q(superseded_at__isnull=True) | Q(superseded_at__gt=moment))
+        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=moment))
+        .values_list("agreement_id", "version")
+    )
+    rows = [
+        AcceptedThen(past, accepted.get(past.current.pk)) for past in agreements_in_force_at(moment)
+    ]
+    return MembershipRecord(as_of=as_of, rows=rows)
 
 
 MEMBERS_PER_PAGE = 30

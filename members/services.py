@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, Amendment, Edition
+from agreements.services import note_people_accepting
 
 from .models import (
     VISIT_RECORD_INTERVAL,
@@ -229,7 +230,9 @@ def accept_agreements(*, member, versions, changes=None, complete=False, now=Non
         member.save()
         tally.apply()
     if result.joined:
-        member_joined.send(sender=User, member=member, count=count(MEMBERS))
+        members = count(MEMBERS)
+        member_joined.send(sender=User, member=member, count=members)
+        note_people_accepting(count=members, when=now)
     return result
 
 

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from agreements.forms import AsOfForm
 from agreements.models import Agreement, Amendment, Procedure
 from config.ratelimit import for_address, refusal_message
 
@@ -122,10 +123,22 @@ def profile(request, username):
     member = get_object_or_404(User, username__iexact=username)
     if member.username != username:
         return redirect(member.get_absolute_url(), permanent=True)
+    # The membership record on a date: what this person had accepted then (`?as_of=`).
+    as_of_form, record, status = AsOfForm(), None, 200
+    if "as_of" in request.GET:
+        as_of_form = AsOfForm(request.GET)
+        if as_of_form.is_valid():
+            moment = as_of_form.cleaned_data["as_of"]
+            record = selectors.membership_record(member, moment)
+            as_of_form = AsOfForm(initial={"as_of": moment.day.isoformat()})
+        else:
+            status = 400
     return render(
         request,
         "members/profile.html",
         {
+            "as_of_form": as_of_form,
+            "record": record,
             "member": member,
             "roles": [ROLE_LABELS[role] for role in member.roles()],
             "actions": selectors.public_actions(member),
@@ -134,6 +147,7 @@ def profile(request, username):
             "is_following": request.user.is_authenticated
             and request.user.is_following(member=member),
         },
+        status=status,
     )
 
 

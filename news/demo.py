@@ -18,10 +18,13 @@ from agreements.amendments.advancing import advance_amendments
 from agreements.borrowing.services import record_source_export
 from agreements.borrowing.sources import from_export
 from agreements.diffing import paragraphs
-from agreements.models import Agreement, Amendment
+from agreements.models import Agreement, Amendment, Collision
 from agreements.services import is_founded
 from members import demo as people_demo
 from members.services import accept_agreements, follow, leave, record_follow
+from occasions import accounts as occasion_accounts
+from occasions import services as occasions
+from occasions.models import Occasion
 
 from .services import publish_post
 
@@ -74,6 +77,31 @@ STORY = {
         "post_seeds": ("Seed swap on Saturday",
                        "Bring the seeds you saved; take what you need. We will also talk about "
                        "the proposed seed library."),
+        "a11": ("No deposit at all", "A deposit keeps newcomers away; trust is enough, and "
+                "Damage and loss already says who answers for a broken tool."),
+        "a11_deposit": "**Deposit.** No deposit is asked for any tool. The borrower answers for "
+                       "the tool as set out under Damage and loss.",
+        "fair": ("A stall at the spring fair",
+                 "The town's spring fair gives every neighbourhood association a table for the "
+                 "day. Who will stand at ours and speak for Riverside Commons?",
+                 "Market square, by the fountain"),
+        "fair_hana": "I have kept the seed box for years and I like talking to people.",
+        "fair_gleb": "I can explain the tool library better than anyone.",
+        "fair_account": [
+            ("Who is your leader?",
+             "We have none: no one runs Riverside Commons, and everything we have agreed is in "
+             "our public agreements ({idea_leader})."),
+            ("Can I borrow a drill without joining?",
+             "Borrowing is for members ({tools_borrowing}), and anyone nearby can join by "
+             "accepting the agreements ({idea_join})."),
+            ("Who chose you to speak for everyone?",
+             "The members did, by a simple vote for this one fair. I can only say what our "
+             "agreements say ({speaker_rule})."),
+        ],
+        "gazette": ("Interview with the Riverside Gazette",
+                    "The local paper wants a short interview about the tool library and the "
+                    "garden.", "Riverside Gazette office"),
+        "gazette_fatima": "I wrote the returns rule and can say how the library works today.",
     },
     "ru": {
         "a1": ("Дольше часы работы и выдача в сарае",
@@ -121,6 +149,32 @@ STORY = {
         "post_seeds": ("Обмен семенами в субботу",
                        "Приносите сохранённые семена, берите, что нужно. Обсудим и "
                        "предложенную библиотеку семян."),
+        "a11": ("Совсем без залога", "Залог отпугивает новичков; хватит доверия, а кто "
+                "отвечает за сломанный инструмент, уже сказано в пункте о поломке и утрате."),
+        "a11_deposit": "**Залог.** Залог ни за какой инструмент не берётся. Взявший отвечает "
+                       "за инструмент так, как сказано в пункте о поломке и утрате.",
+        "fair": ("Стол на весенней ярмарке",
+                 "На весенней ярмарке города каждое соседское объединение получает стол на "
+                 "день. Кто встанет за наш и будет говорить от имени Приречной общины?",
+                 "Рыночная площадь, у фонтана"),
+        "fair_hana": "Я много лет веду ящик с семенами и люблю говорить с людьми.",
+        "fair_gleb": "Я лучше всех объясню, как работает библиотека инструментов.",
+        "fair_account": [
+            ("Кто у вас главный?",
+             "Никто: общиной никто не руководит, а всё, о чём мы договорились, записано в "
+             "публичных соглашениях ({idea_leader})."),
+            ("Можно взять дрель, не вступая?",
+             "Инструменты берут участники ({tools_borrowing}), а вступить может любой, кто "
+             "живёт рядом, приняв соглашения ({idea_join})."),
+            ("Кто выбрал вас говорить за всех?",
+             "Участники, простым голосованием для этой одной ярмарки. Я могу говорить только "
+             "то, что написано в наших соглашениях ({speaker_rule})."),
+        ],
+        "gazette": ("Интервью «Приречному вестнику»",
+                    "Местная газета просит короткое интервью о библиотеке инструментов и "
+                    "огороде.", "Редакция «Приречного вестника»"),
+        "gazette_fatima": "Я написала правило возврата и могу рассказать, как библиотека "
+                          "работает сегодня.",
     },
 }  # fmt: skip
 
@@ -192,6 +246,36 @@ class Story:
 
     def advance(self, days):
         advance_amendments(now=self.at(days))
+        occasions.close_occasions(now=self.at(days))
+
+    def announce(self, days, author, key, *, nominations, voting, starts):
+        title, description, place = self.words[key]
+        return occasions.create_occasion(
+            author=self.person(author),
+            title=title,
+            description=description,
+            place=place,
+            starts_at=self.at(starts),
+            nominations_close_at=self.at(nominations),
+            voting_closes_at=self.at(voting),
+            now=self.at(days),
+        )
+
+    def nominate(self, days, occasion, name, key):
+        return occasions.nominate(
+            occasion=occasion,
+            member=self.person(name),
+            statement=self.words[key],
+            now=self.at(days),
+        )
+
+    def clause(self, slug, starts):
+        """The permanent address of the clause of `slug` (as in force now) beginning `starts`."""
+        agreement = Agreement.objects.get(slug=slug)
+        number = next(
+            i for i, p in enumerate(paragraphs(agreement.body), start=1) if p.startswith(starts)
+        )
+        return f"/agreements/{slug}/v/{agreement.version}/#p-{number}"
 
     def post(self, days, author, key):
         title, body = self.words[key]
@@ -248,6 +332,16 @@ def seed(*, language="en", now=None):
     # its author; simpler returns adopted; 21: quiet hours rejected; 20: simpler returns in force.
     for day in (26, 23, 21, 20):
         s.advance(day)
+    # 19.5: anna announces the spring fair; hana and gleb offer to speak; the members choose
+    # hana, who stands at the table on day 12 and then writes down what she was asked.
+    fair = s.announce(19.5, "anna", "fair", nominations=17.5, voting=16.5, starts=12)
+    hana_nominated = s.nominate(19.4, fair, "hana", "fair_hana")
+    gleb_nominated = s.nominate(19.2, fair, "gleb", "fair_gleb")
+    s.advance(17.5)
+    for name, nominee in (("anna", hana_nominated), ("fatima", hana_nominated),
+                          ("boris", gleb_nominated), ("hana", hana_nominated)):  # fmt: skip
+        occasions.vote(occasion=fair, member=s.person(name), nomination=nominee, now=s.at(17))
+    s.advance(16.5)
     s.accept_all(15, "anna", "fatima", "gleb", "hana")
 
     a9 = s.propose(14.5, "hana", "a9", kind="new", proposed_title=w["a4"][0], body=w["a4_body"])
@@ -257,6 +351,25 @@ def seed(*, language="en", now=None):
         "a7",
         slug="tool-library",
         body=s.text("amendment-tool-library-deposit.md").body,
+    )
+    speaker_rule = {"en": "The speaker can say only", "ru": "Спикер может сказать только"}
+    cited = {
+        "idea_leader": s.clause(
+            "idea", {"en": "No one runs", "ru": "«Приречной общиной» никто"}[s.language]
+        ),
+        "idea_join": s.clause(
+            "idea", {"en": "Anyone who lives", "ru": "Присоединиться может"}[s.language]
+        ),
+        "tools_borrowing": s.clause(
+            "tool-library", {"en": "**Borrowing.**", "ru": "**Как взять"}[s.language]
+        ),
+        "speaker_rule": s.clause("spreading-the-idea", speaker_rule[s.language]),
+    }
+    occasion_accounts.post_account(
+        occasion=fair,
+        author=s.person("hana"),
+        answers=[(q, a.format(**cited)) for q, a in w["fair_account"]],
+        now=s.at(11.5),
     )
     question = s.comment(8, a7, "gleb", "a7_comment")
     s.comment(7.9, a7, "anna", "a7_reply", parent=question)
@@ -273,6 +386,13 @@ def seed(*, language="en", now=None):
     s.propose(2, "gleb", "a8", kind="new", proposed_title=w["a8_title"], body=w["a8_body"])
     s.post(1.5, "gleb", "post_seeds")
     s.advance(2)
+    # boris wants no deposit at all while the smaller deposit is being voted on: both change the
+    # same paragraph, so the two collide, and their authors are told at once.
+    tools = Agreement.objects.get(slug="tool-library").body
+    s.propose(1.2, "boris", "a11", slug="tool-library",
+              body=_changed_paragraph(tools, a7.body, w["a11_deposit"]))  # fmt: skip
+    gazette = s.announce(0.8, "gleb", "gazette", nominations=-1.2, voting=-2.2, starts=-4)
+    s.nominate(0.7, gazette, "fatima", "gazette_fatima")
     s.vote(1, a7, fatima="support", anna="support", gleb="oppose")
     # Hillside, where the quiet hours come from, published version 5; anna uploads its export.
     record_source_export(
@@ -291,4 +411,5 @@ def seed(*, language="en", now=None):
     for name in ("anna", "chen", "fatima", "gleb", "hana"):
         record_follow(member=s.person(name), now=s.at(2))
     assert Amendment.objects.filter(phase=Amendment.Phase.NEEDS_UPDATE).exists()
+    assert Collision.objects.exists() and Occasion.objects.filter(speaker__isnull=False).exists()
     return True

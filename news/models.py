@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from agreements.models import Agreement, Amendment, Comment
 from agreements.notes import ModerationNote
 from agreements.rendering import render_markdown
+from occasions.models import Occasion
 
 MAX_POST_LENGTH = Comment.MAX_LENGTH
 
@@ -40,6 +41,14 @@ class NewsItem(models.Model):
         NEW_AGREEMENT = "new_agreement", _("new agreement in force")
         REPEALED = "repealed", _("agreement repealed")
         MILESTONE = "milestone", _("membership milestone")
+        FORMED = "formed", _("community formed")
+        REBASED = "rebased", _("amendment merged with a new version")
+        COLLISION = "collision", _("amendments collide")
+        OCCASION = "occasion", _("occasion announced")
+        SPEAKER_VOTE = "speaker_vote", _("vote for a speaker opened")
+        SPEAKER_CHOSEN = "speaker_chosen", _("speaker chosen")
+        NO_SPEAKER = "no_speaker", _("no speaker")
+        ACCOUNT = "account", _("account of an occasion")
 
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     event = models.CharField(_("event"), max_length=20, choices=Event.choices, blank=True)
@@ -61,6 +70,9 @@ class NewsItem(models.Model):
     )
     amendment = models.ForeignKey(
         Amendment, null=True, blank=True, on_delete=models.PROTECT, related_name="news_items"
+    )
+    occasion = models.ForeignKey(
+        Occasion, null=True, blank=True, on_delete=models.PROTECT, related_name="news_items"
     )
     version = models.PositiveIntegerField(null=True, blank=True)
     number = models.PositiveBigIntegerField(null=True, blank=True)
@@ -129,6 +141,9 @@ class NewsItem(models.Model):
 
     def target_url(self):
         """Where the event points: the thing it is about."""
+        if self.occasion_id:
+            anchor = "#accounts" if self.event == self.Event.ACCOUNT else ""
+            return reverse("occasions:detail", args=[self.occasion_id]) + anchor
         if self.event == self.Event.NEW_VERSION and self.agreement and self.version:
             if self.version > 1:
                 return reverse(
@@ -137,11 +152,13 @@ class NewsItem(models.Model):
             return reverse("agreements:version", args=[self.agreement.slug, self.version])
         if self.event in (self.Event.NEW_AGREEMENT, self.Event.REPEALED) and self.agreement_id:
             return self.agreement.get_absolute_url()
+        if self.event == self.Event.COLLISION and self.amendment_id:
+            return reverse("amendments:detail", args=[self.amendment_id]) + "#collisions"
         if self.amendment_id:
             return reverse("amendments:detail", args=[self.amendment_id])
         if self.agreement_id:
             return self.agreement.get_absolute_url()
-        if self.event == self.Event.MILESTONE:
+        if self.event in (self.Event.MILESTONE, self.Event.FORMED):
             return reverse("community")
         return self.get_absolute_url()
 
@@ -176,6 +193,22 @@ HEADLINES = {
     NewsItem.Event.NEW_AGREEMENT: pgettext_lazy("news", "New agreement in force: %(title)s"),
     NewsItem.Event.REPEALED: pgettext_lazy("news", "Agreement repealed: %(title)s"),
     NewsItem.Event.MILESTONE: pgettext_lazy("news", "The community has %(number)s members"),
+    NewsItem.Event.FORMED: pgettext_lazy(
+        "news", "The community “%(title)s” has formed: %(number)s people accept its agreements"
+    ),
+    NewsItem.Event.REBASED: pgettext_lazy(
+        "news", "Amendment merged with version %(version)s in force: %(title)s"
+    ),
+    NewsItem.Event.COLLISION: pgettext_lazy(
+        "news", "Amendment collides with amendment #%(number)s: %(title)s"
+    ),
+    NewsItem.Event.OCCASION: pgettext_lazy(
+        "news", "Occasion announced, nominate a speaker: %(title)s"
+    ),
+    NewsItem.Event.SPEAKER_VOTE: pgettext_lazy("news", "Choose the speaker for: %(title)s"),
+    NewsItem.Event.SPEAKER_CHOSEN: pgettext_lazy("news", "Speaker chosen for: %(title)s"),
+    NewsItem.Event.NO_SPEAKER: pgettext_lazy("news", "No speaker for: %(title)s"),
+    NewsItem.Event.ACCOUNT: pgettext_lazy("news", "Account of the occasion: %(title)s"),
 }
 
 

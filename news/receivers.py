@@ -3,8 +3,16 @@
 from django.dispatch import receiver
 
 from agreements.models import Community, Edition
-from agreements.signals import agreement_changed, amendment_changed, comment_posted
+from agreements.signals import (
+    agreement_changed,
+    amendment_changed,
+    amendments_collided,
+    comment_posted,
+    community_formed,
+)
 from members.signals import member_joined
+from occasions.models import OccasionFollower
+from occasions.signals import occasion_changed
 
 from .models import NewsItem
 from .services import notify_comment, record_event
@@ -18,6 +26,7 @@ AMENDMENT_EVENTS = {
     "withdrawn": Event.WITHDRAWN,
     "needs_update": Event.NEEDS_UPDATE,
     "resolved": Event.RESUMED,
+    "rebased": Event.REBASED,
 }
 
 
@@ -66,6 +75,10 @@ def report_amendment(sender, amendment, change, when=None, **kwargs):
         )
         return
     also = ()
+    key = f"amendment:{amendment.pk}:r{amendment.round}:{change}"
+    if change == "rebased":
+        # Each new version it is merged onto is news for its followers.
+        key = f"amendment:{amendment.pk}:rebased:v{amendment.base_version}"
     if change == "needs_update":
         # Its voters decided on a text that will not take effect as it stood: they are told,
         # whether or not they follow it, and so is its author.
@@ -75,10 +88,40 @@ def report_amendment(sender, amendment, change, when=None, **kwargs):
     record_event(
         event=AMENDMENT_EVENTS[change],
         title=amendment.title,
-        key=f"amendment:{amendment.pk}:r{amendment.round}:{change}",
+        key=key,
         amendment=amendment,
+        version=amendment.base_version if change == "rebased" else None,
         when=when,
         also=also,
+    )
+
+
+@receiver(amendments_collided)
+def report_collision(sender, amendment, other, collision, when=None, **kwargs):
+    """Two pending amendments change the same paragraphs: both authors are told (and whoever
+    follows the amendment that made them collide), once per pair of revisions."""
+    record_event(
+        event=Event.COLLISION,
+        title=amendment.title,
+        key=(
+            f"collision:{collision.amendment_id}:{collision.other_id}:"
+            f"r{collision.amendment_revision}-{collision.other_revision}"
+        ),
+        amendment=amendment,
+        number=other.pk,
+        when=when,
+        also={amendment.author_id, other.author_id},
+    )
+
+
+@receiver(community_formed)
+def report_formation(sender, community, **kwargs):
+    record_event(
+        event=Event.FORMED,
+        title=community.name,
+        key="formed",
+        number=community.people_to_form,
+        when=community.formed_at,
     )
 
 
@@ -102,3 +145,37 @@ def report_milestone(sender, member, count, **kwargs):
             number=count,
             when=member.joined_at,
         )
+
+
+OCCASION_EVENTS = {
+    "created": Event.OCCASION,
+    "voting": Event.SPEAKER_VOTE,
+    "chosen": Event.SPEAKER_CHOSEN,
+    "no_speaker": Event.NO_SPEAKER,
+    "account": Event.ACCOUNT,
+}
+
+
+@receiver(occasion_changed)
+def report_occasion(sender, occasion, change, when=None, account=None, **kwargs):
+    """Occasions in the news, once each; whoever follows the occasion is told (its announcer,
+    nominees, voters, and who pressed Follow)."""
+    key = f"occasion:{occasion.pk}:{change}"
+    if account is not None:
+        key = f"occasion:{occasion.pk}:account:{account.pk}"
+    record_event(
+        event=OCCASION_EVENTS[change],
+        title=occasion.title,
+        key=key,
+        occasion=occasion,
+        # Who did it (not told of their own act; their own followers are).
+        author=account.author
+        if account is not None
+        else occasion.created_by
+        if change == "created"
+        else None,
+        when=when,
+        also=set(
+            OccasionFollower.objects.filter(occasion=occasion).values_list("member_id", flat=True)
+        ),
+    )

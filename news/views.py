@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agreements.amendments.services import NotAllowed
-from agreements.models import Agreement, Amendment
+from agreements.models import Agreement, Amendment, forming_progress
 from config.ratelimit import for_member, refusal_message
 from members.selectors import role_counts
 from members.services import record_follow
@@ -35,6 +35,7 @@ def home(request):
             .defer("body", "body_html", "rationale", "rationale_html", "conflict")[:5],
             "news": selectors.latest(LATEST_ON_HOME),
             "counts": role_counts(),
+            "forming": forming_progress(),
         },
     )
 

@@ -18,8 +18,11 @@ We unite to keep a garden, lend tools and meet every month.
 Join us by accepting these agreements."""
 
 
-def found_test_community(*, language="en", standard=True, founder=None):
+def found_test_community(*, language="en", standard=True, founder=None, people_to_form=1):
+    """Found a test community. It forms as soon as one person accepts its agreements, so a
+    story may propose from its first member on; tests of the forming state ask for more."""
     found_community(
+        people_to_form=people_to_form,
         name="Test Commons",
         idea_title="Our idea",
         idea_body=IDEA,

@@ -30,6 +30,7 @@ def test_the_catalogue_holds_every_string_of_the_code(tmp_path, settings, monkey
     for folder in (
         "agreements",
         "members",
+        "occasions",
         "news",
         "spreading",
         "search",

@@ -13,18 +13,19 @@ the others still advance; the failures are reported together at the end (`Advanc
 import logging
 from datetime import timedelta
 
-import merge3
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..merging import merge
 from ..models import Agreement, Amendment, Procedure
 from ..models.amendment import members_in_good_standing
 from ..procedure import read_table
 from ..services import create_agreement, publish_version, repeal_agreement
 from ..signals import amendment_changed
+from .collisions import find_collisions, forget_collisions
 from .services import AmendmentError, procedure_changes
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ def _close_voting(pk, now):
         )
     else:
         amendment.phase = P.REJECTED
+        forget_collisions(amendment)
     amendment._history_date = amendment.voting_ends_at
     amendment.save()
     amendment_changed.send(
@@ -209,6 +211,7 @@ def _apply(pk, now):
     amendment.applied_at = when
     amendment._history_date = when
     amendment.save()
+    forget_collisions(amendment)
     return [f"#{pk} applied"]
 
 
@@ -234,33 +237,28 @@ def _needs_update(amendment, conflict, when):
     amendment.conflict = conflict
     amendment._history_date = when
     amendment.save()
+    forget_collisions(amendment)
     amendment_changed.send(sender=Amendment, amendment=amendment, change="needs_update", when=when)
     return [f"#{amendment.pk} needs update"]
 
 
-def _lines(text):
-    return text.replace("\r\n", "\n").splitlines(keepends=True)
-
-
-def _merger(amendment, agreement):
+def _merged(amendment, agreement):
+    """The amendment's text merged onto the version in force, paragraph by paragraph, against
+    the version it was written on (agreements/merging.py says what overlaps)."""
     base = agreement.get_version(amendment.base_version)
-    return merge3.Merge3(_lines(base.body), _lines(amendment.body), _lines(agreement.body))
+    return merge(base.body, amendment.body, agreement.body)
 
 
 def merge_onto(amendment, agreement):
     """Three-way merge of the amendment's text onto the version in force; None on conflict."""
-    merger = _merger(amendment, agreement)
-    if any(group[0] == "conflict" for group in merger.merge_groups()):
-        return None
-    return "".join(merger.merge_lines())
+    merged = _merged(amendment, agreement)
+    return merged.text() if merged.clean else None
 
 
 def conflict_text(amendment, agreement):
-    return "".join(
-        _merger(amendment, agreement).merge_lines(
-            name_a=_("this amendment"),
-            name_b=_("version %(number)s in force") % {"number": agreement.version},
-        )
+    return _merged(amendment, agreement).text(
+        ours_name=_("this amendment"),
+        theirs_name=_("version %(number)s in force") % {"number": agreement.version},
     )
 
 
@@ -327,4 +325,8 @@ def _rebase(pk, now):
     amendment.render()
     amendment._history_date = now
     amendment.save()
+    # Followers are told it now reads on the new version, and it is compared again with the
+    # other pending amendments, on that version.
+    amendment_changed.send(sender=Amendment, amendment=amendment, change="rebased", when=now)
+    find_collisions(amendment, now)
     return [f"#{pk} rebased"]

@@ -11,6 +11,7 @@ from .. import procedure as procedure_text
 from ..models import Amendment, Comment, Procedure, Vote
 from ..paging import paginate
 from ..selectors import Comparison, _cached_compare
+from .collisions import colliding_ids, collisions_of
 
 
 def base_text(amendment):
@@ -83,9 +84,19 @@ def amendments_by_phase(*, agreement=None, phase=None, now=None):
         moment = "withdrawn_at" if closed == Amendment.Phase.WITHDRAWN else "voting_ends_at"
         rows = queryset.filter(phase=closed).order_by(f"-{moment}", "-id")
         groups[closed] += list(rows[:limit] if limit else rows[:500])
+    # Pending ones (discussion, voting, adopted and not in effect) that collide are marked.
+    mark_collisions([a for key in PHASE_GROUPS[:4] for a in groups[key]])
     return [
         (Amendment.Phase(key), items) for key, items in groups.items() if not phase or key == phase
     ]
+
+
+def mark_collisions(amendments):
+    """Set `collides` on each amendment that collides with another pending one."""
+    colliding = colliding_ids(amendments)
+    for amendment in amendments:
+        amendment.collides = amendment.pk in colliding
+    return amendments
 
 
 THREADS_PER_PAGE = 50
@@ -180,6 +191,7 @@ def amendment_page(amendment, user, *, after=None, paragraph=None, now=None):
         and user.may_write,
         "is_author": user.is_authenticated and user.pk == amendment.author_id,
         "revisions": amendment.revision,
+        "collisions": collisions_of(amendment, now),
     }
 
 

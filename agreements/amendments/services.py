@@ -14,11 +14,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
-from ..models import MAX_TEXT_LENGTH, Amendment, Comment, Procedure, Vote
+from ..models import MAX_TEXT_LENGTH, Amendment, Comment, Procedure, Vote, forming_progress
 from ..procedure import read_table
 from ..signals import amendment_changed, comment_posted, member_acted
+from .collisions import find_collisions, forget_collisions
 
 CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
 
@@ -61,6 +62,26 @@ def _require_standing(user, doing, *, writing=True):
 def one_line(text):
     """A title or a summary on one line, whatever was sent (forms refuse line breaks already)."""
     return " ".join((text or "").split())
+
+
+def forming_message(progress):
+    count, needed = progress
+    return ngettext(
+        "The community is still forming: %(count)s of the %(needed)s person needed has accepted "
+        "its agreements. Amendments can be proposed once it has formed.",
+        "The community is still forming: %(count)s of the %(needed)s people needed have accepted "
+        "its agreements. Amendments can be proposed once it has formed.",
+        needed,
+    ) % {"count": count, "needed": needed}
+
+
+def require_formed():
+    """A community may adopt, change or reject agreements only once it has formed, when enough
+    people have accepted its idea (the seeds; `Community.people_to_form`). So no amendment is
+    proposed, and none decided, before then, and every quorum is counted in a formed community."""
+    progress = forming_progress()
+    if progress is not None:
+        raise NotAllowed(forming_message(progress))
 
 
 def _check_text(kind, body, agreement):
@@ -150,6 +171,7 @@ def propose_amendment(
 ):
     """A member in good standing proposes a new agreement, a change or a repeal."""
     _require_standing(author, pgettext("only members may …", "propose amendments"))
+    require_formed()
     now = now or timezone.now()
     if kind != Amendment.Kind.NEW:
         if agreement is None or not agreement.is_in_force:
@@ -188,6 +210,7 @@ def propose_amendment(
     amendment.save()
     member_acted.send(sender=Amendment, member=author)
     amendment_changed.send(sender=Amendment, amendment=amendment, change="proposed", when=now)
+    find_collisions(amendment, now)
     return amendment
 
 
@@ -260,6 +283,7 @@ def revise_amendment(
     member_acted.send(sender=Amendment, member=author)
     if resolving:
         amendment_changed.send(sender=Amendment, amendment=amendment, change="resolved", when=now)
+    find_collisions(amendment, now)
     return amendment
 
 
@@ -277,6 +301,7 @@ def withdraw_amendment(*, amendment, author, now=None):
     amendment.withdrawn_at = now
     amendment._history_date = now
     amendment.save()
+    forget_collisions(amendment)
     amendment_changed.send(sender=Amendment, amendment=amendment, change="withdrawn", when=now)
     return amendment
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from config.ratelimit import for_member, refusal_message
 
 from ..forms import AmendmentForm, CommentForm, VoteForm
-from ..models import Agreement, Amendment, Comment, Procedure
+from ..models import Agreement, Amendment, Comment, Procedure, forming_progress
 from ..rendering import render_markdown
 from ..selectors import compare_texts
 from . import selectors
@@ -40,6 +40,7 @@ def amendment_list(request):
                 if items
             ],
             "agreements": Agreement.objects.in_reading_order().only("slug", "title"),
+            "forming": forming_progress(),
         },
     )
 
@@ -80,6 +81,10 @@ def propose(request):
         )
     if not (request.user.is_authenticated and request.user.may_write):
         _refuse(service.NotAllowed(_("Only members in good standing may propose amendments.")))
+    try:
+        service.require_formed()
+    except service.NotAllowed as error:
+        _refuse(error)
     procedure = Procedure.current()
     initial = {}
     if agreement is not None:

@@ -9,13 +9,13 @@ propose the update, as a change amendment that goes through the same procedure.
 
 from datetime import timedelta
 
-import merge3
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..amendments.services import AmendmentError, propose_amendment
+from ..merging import merge
 from ..models import Agreement, Amendment, SourceCheck
 from .sources import SourceError, from_address
 
@@ -140,10 +140,6 @@ def check_sources(now=None):
     return done
 
 
-def _lines(text):
-    return text.replace("\r\n", "\n").splitlines(keepends=True)
-
-
 def followed_text(agreement):
     """Our text as it was when it took the source version we follow (borrowed, or last updated
     from the source): the base against which both sides' changes are merged."""
@@ -162,10 +158,10 @@ def updated_text(agreement, check):
     base = followed_text(agreement)
     if base.strip() == agreement.body.strip():
         return check.body, True
-    merger = merge3.Merge3(_lines(base), _lines(agreement.body), _lines(check.body))
-    if any(group[0] == "conflict" for group in merger.merge_groups()):
+    merged = merge(base, agreement.body, check.body)
+    if not merged.clean:
         return check.body, False
-    return "".join(merger.merge_lines()), True
+    return merged.text(), True
 
 
 @transaction.atomic

@@ -6,8 +6,11 @@ from .agreement import (
     AgreementQuerySet,
     Community,
     Edition,
+    FormingProgress,
+    forming_progress,
 )
 from .amendment import Amendment, AmendmentQuerySet, Comment, Procedure, Vote
+from .collision import Collision
 from .source import SourceCheck
 
 __all__ = [
@@ -18,10 +21,13 @@ __all__ = [
     "AgreementQuerySet",
     "Amendment",
     "AmendmentQuerySet",
+    "Collision",
     "Comment",
     "Community",
     "Edition",
+    "FormingProgress",
     "Procedure",
     "SourceCheck",
     "Vote",
+    "forming_progress",
 ]

@@ -1,5 +1,8 @@
+from typing import NamedTuple
+
 from django.conf import settings
 from django.core.cache import cache
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -14,6 +17,7 @@ from ..rendering import render_markdown
 MAX_TEXT_LENGTH = 200_000
 # Holds (name, language of the agreements): both are set once, at founding.
 COMMUNITY_NAME_CACHE_KEY = "community-name-language"
+FORMED_CACHE_KEY = "community-formed"
 # The standard agreement whose text sets the decision procedure ("How amendments are decided").
 PROCEDURE_SLUG = "amendments"
 # Change notes the site writes itself are stored as these keys and translated when shown, so a
@@ -31,8 +35,20 @@ def change_note_text(record):
     return note
 
 
+class FormingProgress(NamedTuple):
+    count: int
+    needed: int
+
+
 class Community(models.Model):
-    """The one community this installation serves. It exists once the site has been founded."""
+    """The one community this installation serves. It exists once the site has been founded.
+
+    A community begins when several people agree (the seeds: "when several people agree with the
+    author's idea, a community forms; from then on it may adopt, change or reject agreements").
+    Until `people_to_form` people have accepted its agreements it is *forming*: it publishes its
+    idea and agreements and people join, but no amendment is proposed or decided. `formed_at`
+    records, once, the moment the last of them accepted.
+    """
 
     name = models.CharField(_("name"), max_length=120)
     language = models.CharField(_("language of the agreements"), max_length=8)
@@ -45,6 +61,16 @@ class Community(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    people_to_form = models.PositiveSmallIntegerField(
+        _("people needed to form the community"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_(
+            "The community forms when this many people have accepted its agreements; until "
+            "then no amendment can be proposed."
+        ),
+    )
+    formed_at = models.DateTimeField(_("formed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("community")
@@ -59,10 +85,31 @@ class Community(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         cache.delete(COMMUNITY_NAME_CACHE_KEY)
+        cache.delete(FORMED_CACHE_KEY)
 
     @classmethod
     def current(cls):
         return cls.objects.filter(pk=1).first()
+
+    @property
+    def is_forming(self):
+        return self.formed_at is None
+
+    def is_formed_at(self, moment):
+        return self.formed_at is not None and self.formed_at <= moment
+
+    def forming_progress(self):
+        """While forming: how many people accept the agreements now, of how many needed."""
+        if not self.is_forming:
+            return None
+        return FormingProgress(self.people_so_far(), self.people_to_form)
+
+    def people_so_far(self):
+        """How many people accept the agreements now: the forming progress. Asked of the user
+        model (members/ keeps the count), so agreements imports nothing of ours."""
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().member_count()
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -258,3 +305,17 @@ class Edition(models.Model):
         return cls.objects.filter(id__gt=accepted_edition, binds_at__gt=at).aggregate(
             deadline=models.Min("binds_at")
         )["deadline"]
+
+
+def forming_progress():
+    """The forming progress of the community (None once formed, or before founding). Once
+    formed a community stays formed, so pages ask the cache, not the database, from then on."""
+    if cache.get(FORMED_CACHE_KEY):
+        return None
+    community = Community.current()
+    if community is None:
+        return None
+    progress = community.forming_progress()
+    if progress is None:
+        cache.set(FORMED_CACHE_KEY, True, 3600)
+    return progress

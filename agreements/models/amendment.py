@@ -98,6 +98,18 @@ class Procedure(models.Model):
         default=90,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
+    # Choosing a speaker for an occasion (occasions/): the default periods for nominations and
+    # for the vote. A face may be chosen every day, so one day is the shortest.
+    occasion_nomination_days = models.PositiveSmallIntegerField(
+        _("speakers: nominations (days)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+    occasion_voting_days = models.PositiveSmallIntegerField(
+        _("speakers: voting (days)"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
     agreement = models.ForeignKey(
         Agreement,
         verbose_name=_("set by"),

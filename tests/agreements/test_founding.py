@@ -153,3 +153,10 @@ def test_found_command_refuses_unknown_standard_agreements_and_a_second_founding
 def test_found_command_needs_an_existing_file():
     with pytest.raises(CommandError, match="No such file"):
         call_command("found", "/nonexistent/idea.md", "--name", "X")
+
+
+def test_every_standard_title_and_summary_fits_its_column():
+    title = Agreement._meta.get_field("title").max_length
+    summary = Agreement._meta.get_field("summary").max_length
+    for text in standard_texts("en") + standard_texts("ru"):
+        assert len(text.title) <= title and len(text.summary) <= summary, text.slug

@@ -8,6 +8,7 @@ data), and who looks at it (a demo username, or None for a visitor).
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from agreements.models import Agreement, Amendment, Comment
 from members.demo import DEMO_PASSWORD
@@ -59,6 +60,19 @@ def _moderation_entry_url():
 def _comment_versions_url():
     comment = Comment.objects.order_by("-pk").first()
     return f"/amendments/{comment.amendment_id}/comments/{comment.pk}/versions/"
+
+
+def _occasion_url(*, closed):
+    from occasions.models import Occasion
+
+    occasions = Occasion.objects.filter(closed_at__isnull=not closed).order_by("-pk")
+    return f"/occasions/{occasions.first().pk}/"
+
+
+def _founding_day():
+    from agreements.models import Community
+
+    return (Community.current().founded_at + timedelta(days=30)).date().isoformat()
 
 
 def _latest_diff_url():
@@ -123,6 +137,12 @@ PAGE_TYPES = [
         "report", lambda: f"/moderation/report/amendment/{_amendment('voting').pk}/", user="gleb"
     ),
     PageType("comment-versions", lambda: _comment_versions_url()),
+    PageType("occasions", "/occasions/"),
+    PageType("occasion-closed", lambda: _occasion_url(closed=True)),
+    PageType("occasion-open", lambda: _occasion_url(closed=False), user="anna"),
+    PageType("occasion-account", lambda: _occasion_url(closed=True) + "account/", user="anna"),
+    PageType("announce-occasion", "/occasions/new/", user="anna"),
+    PageType("agreements-as-of", lambda: f"/agreements/?as_of={_founding_day()}"),
     PageType("not-allowed", "/amendments/new/", status=403),
     PageType("not-found", "/agreements/no-such-agreement/", status=404),
 ]

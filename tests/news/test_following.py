@@ -36,7 +36,8 @@ def test_follow_and_unfollow_an_agreement_an_amendment_and_a_member(client, gard
         client.post("/follow/", {field: value})  # following twice changes nothing
     assert Follow.objects.filter(member=alice).count() == 3
     for url in (garden.get_absolute_url(), amendment.get_absolute_url(), "/members/bob/"):
-        [button] = [b for b in buttons(client.get(url).content.decode()) if "toggle" in b["class"]]
+        page = client.get(url).content.decode()
+        [button] = [b for b in buttons(page) if "toggle" in b.get("class", "")]
         assert (button["aria-pressed"], button["text"]) == ("true", "✓ Following — stop")
 
     client.post("/follow/", {"agreement": garden.slug, "action": "unfollow"})

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -80,3 +82,27 @@ def test_seed_demo_never_touches_a_founded_community(community):
 
     assert Community.current().name == "Test Commons"
     assert not Amendment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_a_chosen_speaker_a_collision_and_the_agreements_as_of_a_date(client):
+    from agreements.models import Collision
+    from occasions.models import Occasion
+
+    call_command("seed_demo")
+
+    fair = Occasion.objects.get(speaker__isnull=False)
+    page = client.get(fair.get_absolute_url()).content.decode()
+    assert "Hana</a> speaks for the community at this occasion" in page
+    assert "Who is your leader?" in page and "/agreements/idea/v/1/#p-4" in page
+    assert Occasion.objects.filter(stage="nominating").exists()  # the next one, still open
+
+    collision = Collision.objects.get()
+    amendment = client.get(collision.amendment.get_absolute_url()).content.decode()
+    assert "Collides with 1 other amendment" in amendment
+    assert "collides with another amendment" in client.get("/amendments/").content.decode()
+
+    history = client.get("/agreements/tool-library/history/").content.decode()
+    link = re.search(r'href="(/agreements/\?as_of=[0-9-]+)"', history)
+    past = client.get(link[1].replace("&amp;", "&"))
+    assert past.status_code == 200 and "A past view." in past.content.decode()

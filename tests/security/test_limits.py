@@ -12,15 +12,17 @@ import agreements.forms
 import members.forms
 import moderation.forms
 import news.forms
+import occasions.forms
 from agreements.models import Agreement, Amendment, Comment, Community
 from moderation.models import AppealMessage, ModerationAction, Report
 from moderation.services import grant_power
 from news.models import NewsItem
+from occasions.models import Answer, Nomination, Occasion
 from tests.factories import make_agreement, make_amendment, make_member
 from tests.forms import form_in
 
 User = get_user_model()
-OUR_MODULES = ("agreements.", "members.", "news.", "moderation.", "config.")
+OUR_MODULES = ("agreements.", "members.", "news.", "moderation.", "occasions.", "config.")
 
 
 def _subclasses(cls):
@@ -37,6 +39,7 @@ def our_forms():
         members.forms,
         news.forms,
         moderation.forms,
+        occasions.forms,
     )
     assert modules  # imported: every form class of the project is now defined
     return sorted(
@@ -68,6 +71,12 @@ COLUMNS = {
     (B.UpdateForm, "body"): (Amendment, "body"),
     (B.UpdateForm, "rationale"): (Amendment, "rationale"),
     (news.forms.PostForm, "title"): (NewsItem, "title"),
+    (occasions.forms.OccasionForm, "title"): (Occasion, "title"),
+    (occasions.forms.OccasionForm, "description"): (Occasion, "description"),
+    (occasions.forms.OccasionForm, "place"): (Occasion, "place"),
+    (occasions.forms.NominationForm, "statement"): (Nomination, "statement"),
+    (occasions.forms.AnswerForm, "question"): (Answer, "question"),
+    (occasions.forms.AnswerForm, "answer"): (Answer, "answer"),
     (news.forms.PostForm, "body"): (NewsItem, "body"),
     (agreements.admin.CommunityForm, "reason"): (ModerationAction, "reason"),
     (M.ActForm, "reason"): (ModerationAction, "reason"),
@@ -81,7 +90,7 @@ COLUMNS = {
     (members.forms.LoginForm, "username"): (User, "username"),
 }
 # Text fields that are never stored as typed (passwords are hashed).
-NOT_STORED = {"password", "password1", "password2", "export_text"}
+NOT_STORED = {"password", "password1", "password2", "export_text", "as_of"}
 
 
 def _instance(form):

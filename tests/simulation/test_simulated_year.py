@@ -42,3 +42,4 @@ def test_a_simulated_stretch_of_community_life_holds_every_invariant(seed, long_
     # The story really happened: people joined, proposed, voted and versions took effect.
     assert tally.get("join", 0) >= 5 and tally.get("vote", 0) >= 10, tally
     assert tally.get("time_passes", 0) >= 10, tally
+    assert tally.get("announce_occasion", 0) >= 1, tally

@@ -2,7 +2,8 @@
 
 `Simulation` plays a seeded random sequence of acts — sign up, join, read, propose (new, change,
 repeal, a change to the procedure's table), revise, resolve, withdraw, comment, vote and change a
-vote, leave, accept again (and in advance), post news, and time passing with `advance` — every
+vote, leave, accept again (and in advance), post news, announce an occasion, nominate oneself and
+vote for a speaker, and time passing with `advance` — every
 act through Django's test client, submitting each form as the page renders it (tests/forms.py).
 After every act it checks what must always hold (`check`), so the first act that breaks the
 community is the one reported, with the seed and the story so far.
@@ -13,7 +14,7 @@ Used by tests/simulation/test_simulated_year.py and, at a larger scale, bench/si
 import itertools
 import random
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
 
 from django.core.management import call_command
@@ -25,6 +26,8 @@ from agreements import procedure as procedure_text
 from agreements.models import Agreement, Amendment, Edition, Procedure, Vote
 from members.models import AcceptanceCount, DailyCount, MembershipCount, StandingCount, User
 from members.services import rebuild_counters
+from occasions.models import Nomination, Occasion, OccasionVote
+from occasions.services import choose_speaker
 from tests.forms import find_form, forms_on
 
 PASSWORD = "a-long-simulated-password-42"
@@ -61,6 +64,8 @@ PROCEDURE_RANGES = {
     "entrenched_threshold_percent": (55, 80),
     "entrenched_discussion_factor": (1, 3),
     "moderator_term_days": (30, 120),
+    "occasion_nomination_days": (1, 4),
+    "occasion_voting_days": (1, 3),
 }
 
 
@@ -89,6 +94,10 @@ def counters():
 class Simulation:
     def __init__(self, *, seed, traveller, acts=300):
         self.rng = random.Random(seed)
+        # Occasions draw from a stream of their own, so adding them left the rest of each
+        # seed's story as it was.
+        self.occasion_rng = random.Random(f"occasions-{seed}")
+        self.occasion_numbers = itertools.count(1)
         self.seed = seed
         self.traveller = traveller
         self.acts = acts
@@ -120,17 +129,29 @@ class Simulation:
         ("post", 2),
         ("time_passes", 11),
     )
+    # After an act, now and then, an act about occasions and their speakers.
+    OCCASION_SHARE = 0.2
+    OCCASION_ACTS = (("announce_occasion", 2), ("nominate", 3), ("vote_for_speaker", 5))
 
     def run(self):
         names, weights = zip(*self.ACTS, strict=True)
+        occasion_names, occasion_weights = zip(*self.OCCASION_ACTS, strict=True)
         for number in range(1, self.acts + 1):
-            act = self.rng.choices(names, weights)[0]
-            done = getattr(self, act)()
-            key = act if done else "skipped"
-            self.tally[key] = self.tally.get(key, 0) + 1
-            self.story.append(f"{number}. {act}: {done or 'nothing to do'}")
-            self.check()
+            self.play(number, self.rng.choices(names, weights)[0])
+            if self.occasion_rng.random() < self.OCCASION_SHARE:
+                main, self.rng = self.rng, self.occasion_rng
+                try:
+                    self.play(number, self.rng.choices(occasion_names, occasion_weights)[0])
+                finally:
+                    self.rng = main
         return self.tally
+
+    def play(self, number, act):
+        done = getattr(self, act)()
+        key = act if done else "skipped"
+        self.tally[key] = self.tally.get(key, 0) + 1
+        self.story.append(f"{number}. {act}: {done or 'nothing to do'}")
+        self.check()
 
     def fail(self, message):
         story = "\n".join(self.story[-25:])
@@ -310,7 +331,11 @@ class Simulation:
     def expect_created(self, response, user):
         if response.status_code != 302:
             page = response.content.decode()
-            errors = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', page, re.S)
+            errors = re.findall(
+                r'class="(?:errorlist|field-errors|form-errors)[^"]*"[^>]*>(.*?)</(?:ul|div)>',
+                page,
+                re.S,
+            )
             self.fail(f"{user}'s proposal refused ({response.status_code}): {errors}")
 
     def _mine(self, phases):
@@ -489,6 +514,92 @@ class Simulation:
             self.fail(f"{user}'s post refused: {response.status_code}")
         return f"{user} posts news"
 
+    def announce_occasion(self):
+        """A member announces an occasion through the form: the deadlines it proposes (the
+        procedure's periods), sometimes lengthened, and a date after them."""
+        user = self.someone(self.members_in_good_standing())
+        if user is None:
+            return None
+        html = self.page(user, "/occasions/new/")
+        form = find_form(html, url="/occasions/new/", containing="Announce the occasion")
+        fields = dict(form.fields)
+        nominations = datetime.fromisoformat(fields["nominations_close_at"])
+        voting = datetime.fromisoformat(fields["voting_closes_at"])
+        if self.rng.random() < 0.7:
+            nominations += timedelta(days=self.rng.randint(1, 8))
+            voting = nominations + timedelta(days=self.rng.randint(3, 10))
+        starts = voting + timedelta(hours=self.rng.randint(0, 72))
+        title = f"{self.rng.choice(WORDS).capitalize()} fair {next(self.occasion_numbers)}"
+        moments = {
+            "nominations_close_at": nominations.strftime("%Y-%m-%dT%H:%M"),
+            "voting_closes_at": voting.strftime("%Y-%m-%dT%H:%M"),
+            "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+        }
+        response = self.request(
+            self.client(user),
+            "post",
+            form.action,
+            form.data(fill={"title": title, "place": self.words(2), **moments}),
+        )
+        if response.status_code != 302:
+            self.fail(f"{user}'s occasion refused: {response.status_code}")
+        occasion = Occasion.objects.get(title=title)
+        # Someone often offers to speak at once (people announce what others want to do).
+        for _attempt in range(self.rng.choice([0, 1, 1, 2])):
+            self._nominate(occasion)
+        return f"{user} announces {title}"
+
+    def _occasion_in(self, stage):
+        return self.someone(o for o in Occasion.objects.all() if o.stage_at() == stage)
+
+    def nominate(self):
+        occasion = self._occasion_in(Occasion.Stage.NOMINATING)
+        return self._nominate(occasion) if occasion is not None else None
+
+    def _nominate(self, occasion):
+        """A member not yet nominated offers to speak, through the form on the page."""
+        nominated = set(occasion.nominations.values_list("member_id", flat=True))
+        user = self.someone(m for m in self.members_in_good_standing() if m.pk not in nominated)
+        if user is None:
+            return None
+        response = self.submit(
+            user,
+            occasion.get_absolute_url(),
+            action=f"/occasions/{occasion.pk}/nominate/",
+            fill={"statement": self.words(7)},
+        )
+        if response.status_code != 302:
+            self.fail(f"{user}'s nomination for {occasion} refused: {response.status_code}")
+        return f"{user} is nominated for occasion {occasion.pk}"
+
+    def vote_for_speaker(self):
+        """A few members vote (or change their vote) for a nominee offered by the vote form."""
+        occasion = self._occasion_in(Occasion.Stage.VOTING)
+        if occasion is None:
+            return None
+        voters = self.rng.sample(
+            self.members_in_good_standing(), min(3, len(self.members_in_good_standing()))
+        )
+        cast = 0
+        for user in voters:
+            html = self.page(user, occasion.get_absolute_url())
+            form = find_form(html, url=occasion.get_absolute_url(),
+                             action=f"/occasions/{occasion.pk}/vote/")  # fmt: skip
+            choices = re.findall(r'name="nomination" value="(\d+)"', html)
+            if not choices:
+                return None
+            choice = self.rng.choice(choices)
+            response = self.request(
+                self.client(user), "post", form.action, form.data(fill={"nomination": choice})
+            )
+            if response.status_code != 302:
+                self.fail(f"{user}'s vote for a speaker refused: {response.status_code}")
+            ballot = OccasionVote.objects.get(occasion=occasion, voter=user)
+            if ballot.nomination_id != int(choice):
+                self.fail(f"{user} voted for {choice} but the vote says {ballot.nomination_id}")
+            cast += 1
+        return f"{cast} vote for the speaker of occasion {occasion.pk}"
+
     def time_passes(self):
         """Time moves on; `advance` runs at every deadline on the way, as cron would."""
         now = self.now()
@@ -503,7 +614,18 @@ class Simulation:
                     "pk", flat=True
                 )
             )
+            # The speaker each closing vote must choose, by the rule, from the counts now.
+            speakers = {
+                occasion.pk: choose_speaker(occasion.nominations.select_related("member"))
+                for occasion in Occasion.objects.filter(
+                    stage=Occasion.Stage.VOTING, voting_closes_at__lte=moment
+                )
+            }
             self.advance()
+            for occasion in Occasion.objects.filter(pk__in=speakers):
+                winner = speakers[occasion.pk]
+                if occasion.speaker_id != (winner.member_id if winner else None):
+                    self.fail(f"occasion {occasion.pk} chose {occasion.speaker}, not {winner}")
             for amendment in Amendment.objects.filter(pk__in=closing):
                 if amendment.members_at_close != expected_base:
                     self.fail(
@@ -531,6 +653,16 @@ class Simulation:
                 (P.DISCUSSION, "discussion_ends_at"),
                 (P.VOTING, "voting_ends_at"),
                 (P.ADOPTED, "effective_at"),
+            )
+        ]
+        moments += [
+            Occasion.objects.filter(stage=stage, **{f"{field}__gt": after, f"{field}__lte": until})
+            .order_by(field)
+            .values_list(field, flat=True)
+            .first()
+            for stage, field in (
+                (Occasion.Stage.NOMINATING, "nominations_close_at"),
+                (Occasion.Stage.VOTING, "voting_closes_at"),
             )
         ]
         moments = [m for m in moments if m is not None]
@@ -563,6 +695,7 @@ class Simulation:
             self.fail(f"counters drifted from the rows:\nkept    {kept}\nrebuilt {rebuilt}")
         self.check_frozen_texts()
         self.check_votes()
+        self.check_occasions()
         # Versions and editions change only when something takes effect: the costlier checks
         # run then (and now and again anyway).
         edition = Edition.current_number()
@@ -614,6 +747,25 @@ class Simulation:
         )
         if doubled.exists():
             self.fail(f"more than one vote per member and round: {list(doubled)}")
+
+    def check_occasions(self):
+        """One vote per member per occasion; the counters equal the rows they count."""
+        doubled = (
+            OccasionVote.objects.values("occasion", "voter").annotate(n=Count("id")).filter(n__gt=1)
+        )
+        if doubled.exists():
+            self.fail(f"more than one vote for a speaker per member: {list(doubled)}")
+        for nomination in Nomination.objects.annotate(n=Count("votes")):
+            if nomination.vote_count != nomination.n:
+                self.fail(f"nomination {nomination.pk} counts {nomination.vote_count} votes")
+        for occasion in Occasion.objects.annotate(
+            n=Count("nominations", distinct=True), v=Count("votes", distinct=True)
+        ):
+            if (occasion.nomination_count, occasion.vote_count) != (occasion.n, occasion.v):
+                self.fail(f"occasion {occasion.pk}'s counters drifted from its rows")
+            speaker = occasion.speaker_id
+            if speaker and not occasion.nominations.filter(member_id=speaker).exists():
+                self.fail(f"occasion {occasion.pk}'s speaker was never nominated")
 
     def check_standing(self):
         current = Edition.current_number()

@@ -17,12 +17,18 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True, help="name of the community")
         parser.add_argument("--language", default="en", help="language of the agreements (en, ru)")
         parser.add_argument(
+            "--people-to-form",
+            type=int,
+            default=3,
+            help="how many people must accept the agreements for the community to form (1-1000)",
+        )
+        parser.add_argument(
             "--standard",
             default="all",
             help="comma-separated slugs of standard agreements to include, 'all' or 'none'",
         )
 
-    def handle(self, *args, idea, name, language, standard, **options):
+    def handle(self, *args, idea, name, language, standard, people_to_form, **options):
         if not idea.is_file():
             raise CommandError(f"No such file: {idea}")
         text = read(idea)
@@ -51,6 +57,7 @@ class Command(BaseCommand):
                 idea_body=body,
                 standard_slugs=chosen,
                 language=language,
+                people_to_form=people_to_form,
             )
         except FoundingError as error:
             raise CommandError(str(error)) from error
