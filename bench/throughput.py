@@ -96,8 +96,9 @@ def parse(argv):
     parser.add_argument("--output", default=str(ROOT / "bench" / "results"))
     args = parser.parse_args(argv)
     if args.quick:
+        # As many connections as workers: a queue of slow pages would outlast a 1 s run.
         args.scale, args.rounds, args.duration, args.write_cap = 0.001, 1, 1, 60
-        args.levels = "1,2"
+        args.levels, args.connections = "1,2", args.workers
     return args
 
 
@@ -507,8 +508,13 @@ def main(argv=None):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupted)
+    began = time.monotonic()
+
+    def log(message):
+        print(f"[{time.monotonic() - began:4.0f} s] {message}" if message else "", flush=True)
+
     try:
-        run(args)
+        run(args, log)
     except KeyboardInterrupt:
         print("bench/run: interrupted; every process it started is stopped", file=sys.stderr)
         return 130
