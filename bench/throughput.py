@@ -94,6 +94,11 @@ def parse(argv):
         help="smoke test: scale 0.001, 1 round of 1 s, 2 clients at most",
     )
     parser.add_argument("--output", default=str(ROOT / "bench" / "results"))
+    parser.add_argument(
+        "--report",
+        metavar="JSON",
+        help="print an earlier run's results as Markdown, and nothing else",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         # As many connections as workers: a queue of slow pages would outlast a 1 s run.
@@ -396,6 +401,48 @@ def table(results):
     return "\n".join(lines)
 
 
+def markdown(results):
+    """The run as docs/performance.md shows it (`bench/run --report FILE` prints it again)."""
+    settings, machine_ = results["settings"], results["machine"]
+    floor = results["floor"]
+    lines = [
+        f"Run of {results['started_at'][:16].replace('T', ' ')} UTC: {machine_['cpus']} CPUs, "
+        f"{machine_['ram_mb'] / 1024:.0f} GB RAM, PostgreSQL {machine_['postgresql']}, "
+        f"scale {settings['scale']:g}, {settings['workers']} gunicorn sync workers, "
+        f"{settings['connections']} connections, {settings['rounds']} rounds of "
+        f"{settings['duration_s']} s, cache: {settings['cache']}.",
+        "",
+        f"Floor: {floor['rps']:.0f} req/s, p50 {floor['p50_ms']:.1f} ms, "
+        f"p99 {floor['p99_ms']:.1f} ms.",
+        "",
+        "| page | visitor | req/s | p50 ms | p95 ms | p99 ms | queries | cost × floor |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for page in results["pages"]:
+        cost = f"{page['cost']:.1f}" if page["cost"] else "–"
+        lines.append(
+            f"| {page['page']} | {page['variant']} | {page['rps']:.1f} | {page['p50_ms']:.0f} | "
+            f"{page['p95_ms']:.0f} | {page['p99_ms']:.0f} | {page['queries']} | {cost} |"
+        )
+    if results["writes"]:
+        levels = [level["clients"] for level in results["writes"][0]["levels"]]
+        lines += [
+            "",
+            "| write | " + " | ".join(f"{n} client{'s' if n > 1 else ''}" for n in levels) + " |",
+            "| --- | " + " | ".join("---:" for _ in levels) + " |",
+        ]
+        for write in results["writes"]:
+            cells = [
+                f"{level['writes_per_s']:.1f}/s (×{level['scaling'] or 0:.2f})"
+                for level in write["levels"]
+            ]
+            lines.append(f"| {write['path']} | " + " | ".join(cells) + " |")
+    if results["worker_rss_mb"]:
+        rss = ", ".join(f"{mb:.0f} MB" for mb in results["worker_rss_mb"].values())
+        lines += ["", f"gunicorn worker memory after the run: {rss}."]
+    return "\n".join(lines)
+
+
 def run(args, log=print):
     """The whole bench; returns the results (also written as JSON)."""
     started_at = datetime.now(UTC)
@@ -493,6 +540,9 @@ def run(args, log=print):
 
 def main(argv=None):
     args = parse(sys.argv[1:] if argv is None else argv)
+    if args.report:
+        print(markdown(json.loads(Path(args.report).read_text())))
+        return 0
     try:
         data.bench_database_name(args.database)
         if args.target:
