@@ -47,10 +47,6 @@ def wrk_path():
     return shutil.which("wrk")
 
 
-def started_pids():
-    return [process.pid for process in STARTED]
-
-
 def stop_all():
     """End every process started here, whole process groups first, then stragglers."""
     for process in reversed(STARTED):
@@ -274,7 +270,9 @@ class WritePlan:
 def _write_client(base, writes, deadline_seconds, ready, go, results):
     # A client of its own: one CSRF cookie and token from a real form, then its writes one
     # after another until the deadline or the end of its list. A write counts when it ends
-    # in the redirect that follows every successful POST.
+    # in the redirect that follows every successful POST. The parent ends it on Ctrl+C.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         csrf_cookie, token = csrf_pair(base)
     except Exception as error:  # reported to the parent, which fails the run
