@@ -190,7 +190,7 @@ def grow(scale, seed=7):
     rng = random.Random(seed)
     now = timezone.now()
     members = int(1_000_000 * scale)
-    agreements = max(int(100 * scale), 5)
+    agreements = max(int(100 * scale), 1)
     versions = 50
     comments = max(int(200_000 * scale), BUSY_AMENDMENT_COMMENTS)
     print(f"growing: {members:,} members, {agreements} agreements x {versions} versions, "
@@ -248,13 +248,19 @@ def grow(scale, seed=7):
     for n in range(max(int(10_000 * scale), 1)):
         agreement_id, version = rng.choice(agreement_ids)
         proposed = now - timedelta(days=rng.randint(20, 700))
+        phase = rng.choice(["adopted", "rejected", "withdrawn"])
+        # Closed long ago: an adopted one took effect (else every page announcing changes to
+        # come would list hundreds), a withdrawn one was withdrawn during its discussion.
+        effective = proposed + timedelta(days=17) if phase == "adopted" else None
+        withdrawn = proposed + timedelta(days=3) if phase == "withdrawn" else None
         amendment_objects.append(
             Amendment(
                 kind="change", agreement_id=agreement_id, base_version=version,
                 title=f"Bench amendment {n}", proposed_title="Bench", body="Text.\n",
                 body_html="<p>Text.</p>", rationale="Because.", rationale_html="<p>Because.</p>",
                 author_id=rng.choice(authors),
-                phase=rng.choice(["adopted", "rejected", "withdrawn"]),
+                phase=phase, effective_at=effective, applied_at=effective,
+                withdrawn_at=withdrawn,
                 proposed_at=proposed, discussion_ends_at=proposed + timedelta(days=7),
                 voting_ends_at=proposed + timedelta(days=14),
                 decided_at=proposed + timedelta(days=14),

@@ -334,8 +334,12 @@ def join_form(base, session):
     form = re.search(r'<form method="post" class="accept-all">(.*?)</form>', body, re.S)
     if status != 200 or form is None:
         raise RuntimeError(f"/join/ shows no accept form (status {status})")
-    fields = dict(re.findall(r'<input type="hidden" name="((?:v|c)-\d+|complete)" value="([^"]*)"',
-                             form.group(1)))  # fmt: skip
+    fields = {}
+    for tag in re.findall(r"<input [^>]*>", form.group(1)):  # what a browser would send
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        sent = 'type="hidden"' in tag or ('type="checkbox"' in tag and " checked" in tag)
+        if sent and name and value and name.group(1) != "csrfmiddlewaretoken":
+            fields[name.group(1)] = value.group(1)
     if not any(name.startswith("v-") for name in fields):
         raise RuntimeError("/join/ lists no agreement to accept")
     return fields
@@ -347,7 +351,7 @@ def warm_up(base, pages, cookies, args, log):
     log("warming up")
     for path in [load.FLOOR_PATH, *pages.values()]:
         for variant, cookie in cookies.items():
-            for _ in range(2 * args.workers + 1):
+            for _ in range(args.workers if args.quick else 2 * args.workers + 1):
                 status = load.request(base, "GET", path, cookies=dict(
                     [part.split("=", 1) for part in cookie.split("; ")] if cookie else []
                 ))[0]  # fmt: skip
@@ -382,8 +386,8 @@ def table(results):
             f"{page['page']:<12} {page['variant']:<9} {page['rps']:>8.1f} {page['p50_ms']:>7.1f} "
             f"{page['p95_ms']:>7.1f} {page['p99_ms']:>7.1f} {page['queries']:>7} {cost:>8}"
         )
-    if results["writes"]:
-        levels = results["writes"][0]["levels"]
+    if any(write["levels"] for write in results["writes"]):
+        levels = next(write["levels"] for write in results["writes"] if write["levels"])
         lines += ["", f"{'write':<8} " + " ".join(
             f"{str(level['clients']) + ' client(s)':>14}" for level in levels
         )]  # fmt: skip
@@ -394,6 +398,7 @@ def table(results):
                     f"{level['writes_per_s']:>7.1f}/s ×{level['scaling'] or 0:>4.2f}"
                     for level in write["levels"]
                 )
+                + (f"failed: {write['error'][:80]}" if "error" in write else "")
             )
     if results["worker_rss_mb"]:
         lines += ["", "gunicorn workers: " + ", ".join(
@@ -425,8 +430,9 @@ def markdown(results):
             f"| {page['page']} | {page['variant']} | {page['rps']:.1f} | {page['p50_ms']:.0f} | "
             f"{page['p95_ms']:.0f} | {page['p99_ms']:.0f} | {page['queries']} | {cost} |"
         )
-    if results["writes"]:
-        levels = [level["clients"] for level in results["writes"][0]["levels"]]
+    if any(write["levels"] for write in results["writes"]):
+        first = next(write["levels"] for write in results["writes"] if write["levels"])
+        levels = [level["clients"] for level in first]
         lines += [
             "",
             "| write | " + " | ".join(f"{n} client{'s' if n > 1 else ''}" for n in levels) + " |",
@@ -437,6 +443,8 @@ def markdown(results):
                 f"{level['writes_per_s']:.1f}/s (×{level['scaling'] or 0:.2f})"
                 for level in write["levels"]
             ]
+            if "error" in write:
+                cells = [f"failed: {write['error'][:80]}"]
             lines.append(f"| {write['path']} | " + " | ".join(cells) + " |")
     if results["worker_rss_mb"]:
         rss = ", ".join(f"{mb:.0f} MB" for mb in results["worker_rss_mb"].values())
@@ -476,37 +484,6 @@ def run(args, log=print):
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0]
 
-    server = None
-    try:
-        if args.target:
-            base = args.target
-        else:
-            server, base = start_server(args, dict(os.environ), log)
-        member = load.cookie_header(load.log_in(base, reader.username, data.BENCH_PASSWORD))
-        cookies = {"anonymous": "", "member": member}
-        warm_up(base, pages, cookies, args, log)
-        log(f"pages: {args.rounds} interleaved round(s) of {args.duration} s at "
-            f"{args.connections} connections")  # fmt: skip
-        measured = load.measure_pages(
-            base, pages, cookies=cookies, rounds=args.rounds, duration=args.duration,
-            connections=args.connections, floor_every=len(pages) * 2 if args.quick else 1,
-            log=log,
-        )  # fmt: skip
-        for page in measured["pages"]:
-            page["queries"] = queries[(page["variant"], page["page"])]
-        plans = prepare_writes(args, base, token, log)
-        before = written_rows()
-        writes = [load.run_writes(base, plan, duration=args.duration, log=log) for plan in plans]
-        after = written_rows()
-        for write in writes:
-            counted = sum(level["writes"] for level in write["levels"])
-            write["rows_written"] = after[write["path"]] - before[write["path"]]
-            write["verified"] = write["rows_written"] >= counted
-        rss = worker_memory(server.pid) if server else {}
-        processes = {"server": server.pid if server else None, "workers": list(rss)}
-    finally:
-        load.stop_all()
-
     results = {
         "started_at": started_at.isoformat(timespec="seconds"),
         "machine": {**machine(), "postgresql": postgres},
@@ -522,16 +499,56 @@ def run(args, log=print):
             "settings_module": settings.SETTINGS_MODULE,
             "debug": settings.DEBUG,
         },
-        "floor": measured["floor"],
-        "pages": measured["pages"],
-        "writes": writes,
-        "worker_rss_mb": {str(pid): mb for pid, mb in rss.items()},
-        "processes": processes,
+        "writes": [],
+        "worker_rss_mb": {},
+        "processes": {"server": None, "workers": []},
     }
     output = Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
     path = output / f"{started_at:%Y%m%dT%H%M%SZ}.json"
-    path.write_text(json.dumps(results, indent=2))
+    server = None
+    try:
+        if args.target:
+            base = args.target
+        else:
+            server, base = start_server(args, dict(os.environ), log)
+            results["processes"]["server"] = server.pid
+        member = load.cookie_header(load.log_in(base, reader.username, data.BENCH_PASSWORD))
+        cookies = {"anonymous": "", "member": member}
+        warm_up(base, pages, cookies, args, log)
+        log(f"pages: {args.rounds} interleaved round(s) of {args.duration} s at "
+            f"{args.connections} connections")  # fmt: skip
+        measured = load.measure_pages(
+            base, pages, cookies=cookies, rounds=args.rounds, duration=args.duration,
+            connections=args.connections, floor_every=len(pages) * 2 if args.quick else 1,
+            log=log,
+        )  # fmt: skip
+        for page in measured["pages"]:
+            page["queries"] = queries[(page["variant"], page["page"])]
+        results.update(measured)
+        path.write_text(json.dumps(results, indent=2))  # the pages are kept whatever follows
+        plans = prepare_writes(args, base, token, log)
+        before = written_rows()
+        for plan in plans:
+            try:
+                write = load.run_writes(base, plan, duration=args.duration, log=log)
+            except Exception as error:  # the other paths are still worth measuring
+                log(f"  {plan.name}: failed: {error}")
+                write = {"path": plan.name, "error": str(error), "levels": []}
+            results["writes"].append(write)
+        after = written_rows()
+        for write in results["writes"]:
+            counted = sum(level["writes"] for level in write["levels"])
+            write["rows_written"] = after[write["path"]] - before[write["path"]]
+            write["verified"] = "error" not in write and write["rows_written"] >= counted
+        if server:
+            rss = worker_memory(server.pid)
+            results["worker_rss_mb"] = {str(pid): mb for pid, mb in rss.items()}
+            results["processes"]["workers"] = list(rss)
+    finally:
+        load.stop_all()
+        if "pages" in results:
+            path.write_text(json.dumps(results, indent=2))
     log("")
     log(table(results))
     log(f"\nwritten to {path}")

@@ -97,7 +97,9 @@ def alive(pid):
 def test_quick_bench_measures_every_page_and_write_and_leaves_no_process(tmp_path):
     database = smoke_database()
 
-    result = bench("--quick", "--database", database, "--output", str(tmp_path), timeout=300)
+    result = bench(
+        "--quick", "--reuse", "--database", database, "--output", str(tmp_path), timeout=300
+    )
 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     (output,) = tmp_path.glob("*.json")
