@@ -38,6 +38,11 @@ run: translations
 test: translations
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Throughput under gunicorn and wrk against PostgreSQL (docs/performance.md); needs wrk.
+# Its own database only (soglasie_bench…); options: make bench BENCH_ARGS="--reuse --scale 1".
+bench: translations
+	bench/run $(BENCH_ARGS)
+
 # Photographs every page type (tests/browser/pages.py) at 390 and 1280 px in English and Russian
 # into docs/screenshots/, during the accessibility test's own visit. Needs chromium.
 screenshots: translations

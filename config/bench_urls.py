@@ -1,0 +1,23 @@
+"""The site's URLs, plus the bench's floor (config/bench_settings.py); never in normal settings."""
+
+from django.http import HttpResponse
+from django.urls import include, path
+from django.views.decorators.http import require_safe
+
+FLOOR_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Floor</title></head>'
+    "<body><p>A constant response: the cost of a request before any view works.</p></body></html>"
+)
+
+
+@require_safe
+def floor(request):
+    return HttpResponse(FLOOR_PAGE)
+
+
+urlpatterns = [
+    path("__bench__/floor/", floor, name="bench_floor"),
+    path("", include("config.urls")),
+]
+
+handler500 = "config.views.server_error"
