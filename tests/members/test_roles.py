@@ -7,9 +7,15 @@ from django.utils import timezone
 
 from agreements.models import Agreement
 from agreements.services import publish_version
-from members.models import AcceptanceCount, DailyCount, MembershipCount, StandingCount, User
+from members.models import User
 from members.selectors import role_counts
-from members.services import accept_agreements, leave, rebuild_counters, record_follow
+from members.services import (
+    accept_agreements,
+    counter_totals,
+    leave,
+    rebuild_counters,
+    record_follow,
+)
 from news.services import publish_post
 from tests.factories import make_amendment, make_member, make_user, versions_in_force
 
@@ -132,14 +138,7 @@ def test_volunteers_who_leave_are_no_longer_counted(community):
 
 
 def counters():
-    return (
-        sorted(MembershipCount.objects.filter(value__gt=0).values_list("name", "value")),
-        sorted(StandingCount.objects.filter(value__gt=0).values_list("edition", "value")),
-        sorted(
-            AcceptanceCount.objects.filter(value__gt=0).values_list("agreement", "version", "value")
-        ),
-        sorted(DailyCount.objects.filter(value__gt=0).values_list("kind", "day", "value")),
-    )
+    return counter_totals()
 
 
 def test_counters_kept_act_by_act_equal_counters_rebuilt_from_rows(community):
@@ -163,10 +162,10 @@ def test_counters_kept_act_by_act_equal_counters_rebuilt_from_rows(community):
             agreement = rng.choice(list(Agreement.objects.in_force()))
             accept_agreements(member=user, versions={agreement.pk: agreement.version}, now=when)
     incremental = counters()
-    for model in (MembershipCount, StandingCount, AcceptanceCount, DailyCount):
-        assert not model.objects.filter(value__lt=0).exists(), model
+    # A shard may go below zero (its member left after a rebuild), never a whole count.
+    assert all(total > 0 for total in incremental.values()), incremental
 
     rebuild_counters()
 
     assert counters() == incremental
-    assert MembershipCount.objects.get(name="members").value == User.objects.members().count()
+    assert User.member_count() == User.objects.members().count()
