@@ -81,11 +81,18 @@ def measure(client, path, repeats):
 
 
 def pages():
+    from django.db.models import Count
+
     from agreements.models import Agreement, Amendment
     from occasions.models import Occasion
 
     agreement = Agreement.objects.filter(slug="tool-library").first()
-    amendment = Amendment.objects.filter(phase="voting").order_by("-comment_count").first()
+    amendment = (
+        Amendment.objects.filter(phase="voting")
+        .annotate(comments_n=Count("comments"))
+        .order_by("-comments_n")
+        .first()
+    )
     versions = agreement.version
     return {
         "home": "/",
@@ -108,6 +115,7 @@ def grow(scale, seed=7):
     """Add the large community's data in bulk, then rebuild the counters from it."""
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
+    from django.db.models import Count
     from django.utils import timezone
 
     from agreements.models import Agreement, Amendment, Comment
@@ -191,7 +199,12 @@ def grow(scale, seed=7):
             )
         )  # fmt: skip
     Amendment.objects.bulk_create(amendment_objects, batch_size=2000)
-    busy = Amendment.objects.filter(phase="voting").order_by("-comment_count").first()
+    busy = (
+        Amendment.objects.filter(phase="voting")
+        .annotate(comments_n=Count("comments"))
+        .order_by("-comments_n")
+        .first()
+    )
     Comment.objects.bulk_create(
         (
             Comment(

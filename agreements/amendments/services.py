@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -392,7 +391,6 @@ def post_comment(*, amendment, author, body, paragraph=None, parent=None, now=No
     )
     comment._history_date = now
     comment.save()
-    Amendment.objects.filter(pk=amendment.pk).update(comment_count=F("comment_count") + 1)
     member_acted.send(sender=Amendment, member=author)
     comment_posted.send(sender=Comment, comment=comment)
     return comment

@@ -268,7 +268,6 @@ class Amendment(models.Model):
     final_support = models.PositiveIntegerField(default=0)
     final_oppose = models.PositiveIntegerField(default=0)
     final_abstain = models.PositiveIntegerField(default=0)
-    comment_count = models.PositiveIntegerField(default=0)
     members_at_close = models.PositiveIntegerField(null=True, blank=True)
     adopted_version = models.PositiveIntegerField(null=True, blank=True)
 
@@ -286,7 +285,6 @@ class Amendment(models.Model):
             "final_support",
             "final_oppose",
             "final_abstain",
-            "comment_count",
             "hidden",
             "thread_locked",
         ],
@@ -414,12 +412,45 @@ class Amendment(models.Model):
         )
         return counted
 
+    @cached_property
+    def comment_count(self):
+        """Counted from the comments (an index-only count on the thread's index), not kept in a
+        column that every comment would update."""
+        return self.comments.count()
+
     def forget_tally(self):
         self.__dict__.pop("tally", None)
 
     def refresh_from_db(self, *args, **kwargs):
         self.forget_tally()
+        self.__dict__.pop("comment_count", None)
         super().refresh_from_db(*args, **kwargs)
+
+    @classmethod
+    def count_for_list(cls, amendments):
+        """Fill in the tallies and comment counts of a list of amendments in two queries, not
+        two per amendment."""
+        open_ = {a.pk: a for a in amendments if a.decided_at is None}
+        counts = {(a.pk, a.round): dict.fromkeys(Vote.Choice.values, 0) for a in open_.values()}
+        for pk, round_, choice, n in (
+            Vote.objects.filter(amendment__in=open_)
+            .values_list("amendment", "round", "choice")
+            .annotate(models.Count("id"))
+            .order_by()
+        ):
+            if (pk, round_) in counts:
+                counts[pk, round_][choice] = n
+        for amendment in open_.values():
+            amendment.tally = counts[amendment.pk, amendment.round]
+        comments = dict(
+            Comment.objects.filter(amendment__in=amendments)
+            .values_list("amendment")
+            .annotate(models.Count("id"))
+            .order_by()
+        )
+        for amendment in amendments:
+            amendment.comment_count = comments.get(amendment.pk, 0)
+        return amendments
 
     @property
     def support_count(self):
