@@ -118,7 +118,11 @@ class AcceptanceRefused(Exception):
 
 
 def _lock(member):
-    return User.objects.select_for_update().get(pk=member.pk)
+    """FOR NO KEY UPDATE: one act of a member at a time, while rows that merely refer to the
+    member (a notification for them, a vote or comment of theirs) are still written freely;
+    FOR UPDATE would also block those foreign-key checks, and two commenters notifying each
+    other would deadlock."""
+    return User.objects.select_for_update(no_key=True).get(pk=member.pk)
 
 
 def _enter(member, tally, now):
