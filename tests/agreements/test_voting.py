@@ -1,6 +1,8 @@
 """Votes: one upsert each, the tally counted from the votes while open and written down at the
 close; under real concurrency (PostgreSQL) no vote is lost, doubled or left out of the close."""
 
+import random
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -62,6 +64,30 @@ def test_the_close_writes_down_the_tally_and_refuses_later_votes():
     with pytest.raises(AmendmentError):
         cast_vote(amendment=amendment, member=members[2], choice="support")
     assert tally(amendment) == (2, 1, 1)
+
+
+@pytest.mark.django_db
+def test_the_tally_at_every_moment_and_at_the_close_equals_the_votes_recounted():
+    rng = random.Random(13)
+    amendment, members = garden_amendment(8)
+    moment = amendment.discussion_ends_at
+    for _step in range(40):
+        moment += timedelta(minutes=rng.randint(1, 60))
+        cast_vote(
+            amendment=amendment,
+            member=rng.choice(members),
+            choice=rng.choice(Vote.Choice.values),
+            now=moment,
+        )
+        recounted = Counter(amendment.votes.values_list("choice", flat=True))
+        assert tally(amendment) == tuple(recounted[c] for c in ("support", "oppose", "abstain"))
+
+    advance_amendments(now=amendment.voting_ends_at)
+
+    amendment = Amendment.objects.get(pk=amendment.pk)
+    assert (amendment.final_support, amendment.final_oppose, amendment.final_abstain) == tuple(
+        recounted[c] for c in ("support", "oppose", "abstain")
+    )
 
 
 @pytest.mark.postgres_only

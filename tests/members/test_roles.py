@@ -14,6 +14,7 @@ from members.services import (
     counter_totals,
     leave,
     rebuild_counters,
+    record_action,
     record_follow,
 )
 from news.services import publish_post
@@ -145,7 +146,7 @@ def test_counters_kept_act_by_act_equal_counters_rebuilt_from_rows(community):
     rng = random.Random(7)
     users = [make_user(f"u{n}") for n in range(12)]
     rules = Agreement.objects.get(slug="public-agreements")
-    for step in range(80):
+    for step in range(100):
         user = rng.choice(users)
         user.refresh_from_db()
         when = NOW - timedelta(days=rng.randint(0, 300))
@@ -158,6 +159,9 @@ def test_counters_kept_act_by_act_equal_counters_rebuilt_from_rows(community):
             record_follow(member=user, now=when)
         elif roll < 0.8:
             publish_version(agreement=rules, body=f"Wording {step}.", note="x")
+        elif roll < 0.9:
+            # What voting, commenting and proposing do to the counters.
+            record_action(member=user, now=when)
         else:
             agreement = rng.choice(list(Agreement.objects.in_force()))
             accept_agreements(member=user, versions={agreement.pk: agreement.version}, now=when)
@@ -169,3 +173,26 @@ def test_counters_kept_act_by_act_equal_counters_rebuilt_from_rows(community):
 
     assert counters() == incremental
     assert User.member_count() == User.objects.members().count()
+
+
+def test_recount_members_says_which_kept_counts_were_wrong_and_fixes_them(community):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from members.models import MembershipCount
+
+    make_member("alice")
+    make_member("boris")
+    call_command("recount_members", stdout=StringIO())
+    MembershipCount.objects.filter(name="members").update(value=7)
+    out = StringIO()
+
+    call_command("recount_members", stdout=out)
+
+    assert "3-membership members: kept 7, counted 2" in out.getvalue()
+    assert "(1 differed from the rows)" in out.getvalue()
+    assert User.member_count() == 2
+    out = StringIO()
+    call_command("recount_members", stdout=out)
+    assert "(0 differed from the rows)" in out.getvalue()
