@@ -342,7 +342,9 @@ def _hold_open(amendment):
         return Amendment.objects.get(pk=amendment.pk)
     table = connection.ops.quote_name(Amendment._meta.db_table)
     query = f"SELECT * FROM {table} WHERE id = %s FOR KEY SHARE"  # noqa: S608 - our table name
-    return next(iter(Amendment.objects.raw(query, [amendment.pk])))
+    for held in Amendment.objects.raw(query, [amendment.pk]):
+        return held
+    raise Amendment.DoesNotExist(f"no amendment #{amendment.pk}")
 
 
 def _upsert_vote(amendment, member, choice, now):
