@@ -211,6 +211,7 @@ def amendments(request):
         queryset = queryset.filter(agreement__slug=slug)
     page = paginate(queryset, request.GET.get("cursor"), "proposed_at", size=_limit(request))
     members, now, link = members_in_good_standing(), timezone.now(), shapes.Links(request)
+    Amendment.count_for_list(page.items)
     items = [shapes.amendment_summary(a, link, members=members, now=now) for a in page.items]
     return json_response(request, _page_payload(request, "amendment_list", items, page.next_cursor))
 

@@ -160,9 +160,16 @@ def page_paths():
 
 def busy_amendment():
     """The amendment in voting with the longest discussion: grown to 1,000 comments."""
+    from django.db.models import Count
+
     from agreements.models import Amendment
 
-    return Amendment.objects.filter(phase="voting").order_by("-comment_count", "id").first()
+    return (
+        Amendment.objects.filter(phase="voting")
+        .annotate(comments_n=Count("comments"))
+        .order_by("-comments_n", "id")
+        .first()
+    )
 
 
 def discussed_amendment():
@@ -286,9 +293,6 @@ def grow(scale, seed=7):
             for n in range(comments)
         ),
         batch_size=5000,
-    )
-    Amendment.objects.filter(pk=busy.pk).update(
-        comment_count=Comment.objects.filter(amendment=busy).count()
     )
     NewsItem.objects.bulk_create(
         (

@@ -237,7 +237,7 @@ class User(AbstractUser):
         """How many people are members now, from the counter (a community forms when enough
         people have accepted its agreements)."""
         return (
-            MembershipCount.objects.filter(name="members").values_list("value", flat=True).first()
+            MembershipCount.objects.filter(name="members").aggregate(n=models.Sum("value"))["n"]
             or 0
         )
 
@@ -396,26 +396,45 @@ class AdvanceAcceptance(models.Model):
 # Counts shown on public pages never come from COUNT(*) over members or acceptances: they are kept
 # in these rows, changed in the same transaction as what they count (services.Tally), and can be
 # rebuilt from the rows with `manage.py recount_members`.
+#
+# Each count is split into up to COUNTER_SHARDS rows, and an act writes only the shard of its
+# member (services.Tally): two members joining at once then update different rows instead of
+# waiting for each other on one. A count is the SUM of its shards; a single shard may be
+# negative (a rebuild puts everything on shard 0, a later leave subtracts from the member's own).
+
+COUNTER_SHARDS = 16
 
 
 class MembershipCount(models.Model):
     """A named count: `members` (current), `former`, `volunteers` (members who volunteer)."""
 
-    name = models.CharField(max_length=32, primary_key=True)
+    name = models.CharField(max_length=32)
+    shard = models.PositiveSmallIntegerField(default=0)
     value = models.BigIntegerField(default=0)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "shard"], name="one_membership_count_shard")
+        ]
+
     def __str__(self):
-        return f"{self.name}={self.value}"
+        return f"{self.name}[{self.shard}]={self.value}"
 
 
 class StandingCount(models.Model):
     """How many current members have accepted every version of an edition in full."""
 
-    edition = models.PositiveIntegerField(primary_key=True)
+    edition = models.PositiveIntegerField()
+    shard = models.PositiveSmallIntegerField(default=0)
     value = models.BigIntegerField(default=0)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "shard"], name="one_standing_count_shard")
+        ]
+
     def __str__(self):
-        return f"edition {self.edition}: {self.value}"
+        return f"edition {self.edition}[{self.shard}]: {self.value}"
 
 
 class AcceptanceCount(models.Model):
@@ -423,15 +442,18 @@ class AcceptanceCount(models.Model):
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="+")
     version = models.PositiveIntegerField()
+    shard = models.PositiveSmallIntegerField(default=0)
     value = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "version"], name="one_count_per_version")
+            models.UniqueConstraint(
+                fields=["agreement", "version", "shard"], name="one_count_shard_per_version"
+            )
         ]
 
     def __str__(self):
-        return f"{self.agreement_id} v{self.version}: {self.value}"
+        return f"{self.agreement_id} v{self.version}[{self.shard}]: {self.value}"
 
 
 class DailyCount(models.Model):
@@ -444,13 +466,16 @@ class DailyCount(models.Model):
 
     kind = models.CharField(max_length=8, choices=[(ACTION, ACTION), (FOLLOW, FOLLOW)])
     day = models.DateField()
+    shard = models.PositiveSmallIntegerField(default=0)
     value = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "day"], name="one_count_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "day", "shard"], name="one_count_shard_per_day")
+        ]
 
     def __str__(self):
-        return f"{self.kind} {self.day}: {self.value}"
+        return f"{self.kind} {self.day}[{self.shard}]: {self.value}"
 
 
 class Follow(models.Model):

@@ -53,11 +53,14 @@ def _recent(kind, days):
 
 def role_counts():
     """Counts by role, from the counter tables: a handful of indexed reads at any scale."""
-    named = dict(MembershipCount.objects.values_list("name", "value"))
+    named = dict(MembershipCount.objects.values_list("name").annotate(Sum("value")).order_by())
     members = named.get(MEMBERS, 0)
     floor, current = Edition.floor_and_current()
     by_edition = dict(
-        StandingCount.objects.filter(edition__gte=max(floor, 1)).values_list("edition", "value")
+        StandingCount.objects.filter(edition__gte=max(floor, 1))
+        .values_list("edition")
+        .annotate(Sum("value"))
+        .order_by()
     )
     standing = sum(by_edition.values())
     return RoleCounts(
@@ -75,8 +78,11 @@ def agreements_with_acceptance_counts():
     """Agreements in force, each with `accepted_count`: how many accept its current version."""
     agreements = list(Agreement.objects.in_force().in_reading_order().defer("body", "body_html"))
     counts = {
-        (row.agreement_id, row.version): row.value
-        for row in AcceptanceCount.objects.filter(agreement__in=agreements)
+        (pk, version): value
+        for pk, version, value in AcceptanceCount.objects.filter(agreement__in=agreements)
+        .values_list("agreement", "version")
+        .annotate(Sum("value"))
+        .order_by()
     }
     for agreement in agreements:
         agreement.accepted_count = counts.get((agreement.pk, agreement.version), 0)

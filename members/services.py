@@ -1,16 +1,18 @@
 """Joining, accepting, leaving and the counters they move: one transaction per act.
 
 Every act locks the member's row first, so a double submit or two open tabs are applied one after
-the other and the second finds nothing left to do. Counters change through `Tally`, which applies
-its changes in one fixed order, so concurrent acts by different members wait for each other on
-the counter rows instead of deadlocking.
+the other and the second finds nothing left to do. Counters change through `Tally`, which writes
+only the member's own shard of each count (members/models.py), so acts by different members
+rarely touch the same counter row; when they do, the rows are written in one fixed order, so they
+wait for each other instead of deadlocking.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.db import transaction
-from django.db.models import Count, F, Max, Q
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +21,7 @@ from agreements.models import Agreement, Amendment, Edition
 from agreements.services import note_people_accepting
 
 from .models import (
+    COUNTER_SHARDS,
     VISIT_RECORD_INTERVAL,
     Acceptance,
     AcceptanceCount,
@@ -33,11 +36,21 @@ from .signals import member_joined
 
 MEMBERS, FORMER, VOLUNTEERS = "members", "former", "volunteers"
 
+# Each counter: its model and the columns that name one count (the shard column comes after).
+COUNTERS = {
+    "1-acceptance": (AcceptanceCount, ("agreement_id", "version")),
+    "2-standing": (StandingCount, ("edition",)),
+    "3-membership": (MembershipCount, ("name",)),
+    "4-daily": (DailyCount, ("kind", "day")),
+}
+
 
 class Tally:
-    """Counter changes made by one act, applied together at the end of its transaction."""
+    """Counter changes made by one act, applied together at the end of its transaction, to the
+    shard of the member who acted (shard 0 for set-based changes of many members at once)."""
 
-    def __init__(self):
+    def __init__(self, member=None):
+        self.shard = member.pk % COUNTER_SHARDS if member is not None else 0
         self.deltas = defaultdict(int)
 
     def acceptance(self, agreement_id, version, delta):
@@ -55,28 +68,36 @@ class Tally:
             self.deltas[("4-daily", kind, timezone.localdate(moment))] += delta
 
     def apply(self):
+        by_counter = defaultdict(list)
         for key in sorted(self.deltas):
-            delta = self.deltas[key]
-            if delta:
-                _add(*_counter(key), delta)
+            if self.deltas[key]:
+                by_counter[key[0]].append((*key[1:], self.deltas[key]))
+        for kind in sorted(by_counter):
+            _add(*COUNTERS[kind], self.shard, by_counter[kind])
         self.deltas.clear()
 
 
-def _counter(key):
-    kind, *rest = key
-    if kind == "1-acceptance":
-        return AcceptanceCount, {"agreement_id": rest[0], "version": rest[1]}
-    if kind == "2-standing":
-        return StandingCount, {"edition": rest[0]}
-    if kind == "3-membership":
-        return MembershipCount, {"name": rest[0]}
-    return DailyCount, {"kind": rest[0], "day": rest[1]}
-
-
-def _add(model, lookup, delta):
-    if not model.objects.filter(**lookup).update(value=F("value") + delta):
-        model.objects.get_or_create(**lookup)
-        model.objects.filter(**lookup).update(value=F("value") + delta)
+def _add(model, columns, shard, rows):
+    """Add each row's delta to its count's shard in one statement: an upsert, so the first
+    change of a new day or version creates its row without a separate read (PostgreSQL and
+    SQLite both know INSERT … ON CONFLICT … DO UPDATE). Only our own table and column names are
+    put into the statement; every value is a parameter."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    key = ", ".join(quote(name) for name in [*columns, "shard"])
+    one_row = "(" + ", ".join(["%s"] * (len(columns) + 2)) + ")"
+    params = []
+    for *values, delta in rows:
+        params += [
+            connection.ops.adapt_datefield_value(v) if isinstance(v, date) else v for v in values
+        ]
+        params += [shard, delta]
+    sql = (
+        f"INSERT INTO {table} ({key}, value) VALUES {', '.join([one_row] * len(rows))} "  # noqa: S608 - names are ours, values are parameters
+        f"ON CONFLICT ({key}) DO UPDATE SET value = {table}.value + EXCLUDED.value"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 @dataclass
@@ -97,7 +118,11 @@ class AcceptanceRefused(Exception):
 
 
 def _lock(member):
-    return User.objects.select_for_update().get(pk=member.pk)
+    """FOR NO KEY UPDATE: one act of a member at a time, while rows that merely refer to the
+    member (a notification for them, a vote or comment of theirs) are still written freely;
+    FOR UPDATE would also block those foreign-key checks, and two commenters notifying each
+    other would deadlock."""
+    return User.objects.select_for_update(no_key=True).get(pk=member.pk)
 
 
 def _enter(member, tally, now):
@@ -190,30 +215,37 @@ def accept_agreements(*, member, versions, changes=None, complete=False, now=Non
     if stale or stale_changes:
         return AcceptResult(stale=stale, stale_changes=stale_changes)
 
-    tally = Tally()
+    tally = Tally(member)
     result = AcceptResult()
+    superseded, created = [], []
     for pk in versions:
         agreement, old = in_force[pk], current.get(pk)
         if old is not None and old.version == agreement.version:
             continue
         if old is not None:
-            old.superseded_at = now
-            old.save(update_fields=["superseded_at"])
+            superseded.append(old.pk)
             tally.acceptance(pk, old.version, -1)
-        current[pk] = Acceptance.objects.create(
+        current[pk] = Acceptance(
             member=member, agreement=agreement, version=agreement.version, accepted_at=now
         )
+        created.append(current[pk])
         tally.acceptance(pk, agreement.version, +1)
         result.accepted.append(agreement)
+    # One statement for all the rows of each kind, however many agreements there are; the old
+    # rows are superseded first, as the one-current-acceptance constraint requires.
+    if superseded:
+        Acceptance.objects.filter(pk__in=superseded).update(superseded_at=now)
+    Acceptance.objects.bulk_create(created)
     already = set(
         member.advance_acceptances.filter(
             amendment__in=wanted_changes, withdrawn_at__isnull=True
         ).values_list("amendment_id", flat=True)
     )
-    for pk, amendment in wanted_changes.items():
-        if pk not in already:
-            AdvanceAcceptance.objects.create(member=member, amendment=amendment, accepted_at=now)
-            result.accepted_in_advance.append(amendment)
+    result.accepted_in_advance = [a for pk, a in wanted_changes.items() if pk not in already]
+    AdvanceAcceptance.objects.bulk_create(
+        AdvanceAcceptance(member=member, amendment=amendment, accepted_at=now)
+        for amendment in result.accepted_in_advance
+    )
 
     accepts_everything = all(
         pk in current and current[pk].version == agreement.version
@@ -241,7 +273,7 @@ def leave(*, member, now=None):
     """Withdraw every acceptance. The rows stay, marked withdrawn, in the public record."""
     now = now or timezone.now()
     member = _lock(member)
-    tally = Tally()
+    tally = Tally(member)
     for acceptance in member.current_acceptances():
         tally.acceptance(acceptance.agreement_id, acceptance.version, -1)
     member.current_acceptances().update(withdrawn_at=now)
@@ -258,7 +290,7 @@ def record_action(*, member, now=None):
     """Proposing, commenting, voting and posting count for the active core."""
     now = now or timezone.now()
     member = _lock(member)
-    tally = Tally()
+    tally = Tally(member)
     _act(member, tally, now)
     member.save(update_fields=["last_action_at"])
     tally.apply()
@@ -276,7 +308,7 @@ def record_follow(*, member, now=None):
         locked = _lock(member)
         if locked.followed_at and now - locked.followed_at < VISIT_RECORD_INTERVAL:
             return False
-        tally = Tally()
+        tally = Tally(locked)
         if locked.is_member:
             tally.daily(DailyCount.FOLLOW, locked.followed_at, -1)
             tally.daily(DailyCount.FOLLOW, now, +1)
@@ -298,7 +330,7 @@ def update_profile(*, member, **fields):
         locked.volunteer_offer = ""
     locked.save()
     if locked.is_member and was_volunteer != locked.is_volunteer:
-        tally = Tally()
+        tally = Tally(locked)
         tally.membership(VOLUNTEERS, +1 if locked.is_volunteer else -1)
         tally.apply()
     return locked
@@ -323,7 +355,7 @@ def unfollow(*, member, agreement=None, amendment=None, followed_member=None):
 def edition_started(*, edition):
     """A new edition: nobody has accepted it yet, unless it asks less than the last one (a
     repeal), in which case everyone who now accepts everything in force is in good standing."""
-    StandingCount.objects.get_or_create(edition=edition.number)
+    StandingCount.objects.get_or_create(edition=edition.number, shard=0)
     if not edition.requirements_shrank:
         return
     required = dict(Agreement.objects.in_force().values_list("id", "version"))
@@ -398,7 +430,20 @@ def carry_advance_acceptances(*, agreement, edition, amendment):
 
 
 def count(name):
-    return MembershipCount.objects.filter(name=name).values_list("value", flat=True).first() or 0
+    return MembershipCount.objects.filter(name=name).aggregate(n=Sum("value"))["n"] or 0
+
+
+def counter_totals():
+    """Every count that is not zero, as the sum of its shards: `{(counter, *key): total}`.
+    Rebuilding the counters from the rows must give exactly the same totals."""
+    totals = {}
+    for kind, (model, columns) in COUNTERS.items():
+        for *key, total in (
+            model.objects.values_list(*columns).annotate(total=Sum("value")).order_by()
+        ):
+            if total:
+                totals[(kind, *key)] = total
+    return totals
 
 
 @transaction.atomic

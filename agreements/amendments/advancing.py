@@ -117,6 +117,9 @@ def _close_voting(pk, now):
     amendment = Amendment.objects.select_for_update().get(pk=pk)
     if amendment.phase != P.VOTING or amendment.voting_ends_at > now:
         return []
+    # Holding the row FOR UPDATE, no vote is in flight (services._hold_open): the tally counted
+    # now is final, and is written down with the decision.
+    amendment.keep_final_tally()
     # The quorum's base: members in good standing when voting closed, grace periods included.
     amendment.members_at_close = members_in_good_standing(at=amendment.voting_ends_at)
     outcome = amendment.outcome()

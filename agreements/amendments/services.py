@@ -9,8 +9,7 @@ import re
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -274,7 +273,8 @@ def revise_amendment(
         amendment.base_version = agreement.version
         amendment.conflict = ""
         amendment.round += 1
-        amendment.support_count = amendment.oppose_count = amendment.abstain_count = 0
+        amendment.final_support = amendment.final_oppose = amendment.final_abstain = 0
+        amendment.forget_tally()
         amendment.decided_at = amendment.effective_at = amendment.members_at_close = None
         _start_discussion(amendment, now)
     amendment.render()
@@ -306,50 +306,65 @@ def withdraw_amendment(*, amendment, author, now=None):
     return amendment
 
 
-COUNT_FIELDS = {
-    Vote.Choice.SUPPORT: "support_count",
-    Vote.Choice.OPPOSE: "oppose_count",
-    Vote.Choice.ABSTAIN: "abstain_count",
-}
-
-
 @transaction.atomic
 def cast_vote(*, amendment, member, choice, now=None):
-    """Record or change `member`'s vote. Locking the amendment row serialises votes on it, so a
-    double submit finds the vote already there and the tally never counts anyone twice."""
+    """Record or change `member`'s vote; return whether anything changed.
+
+    One idempotent upsert on (amendment, round, member): a double submit, even at the same
+    instant, finds the vote already there and changes nothing, and the tally (counted from the
+    votes, `Amendment.tally`) never counts anyone twice. No counter is updated, so votes on one
+    amendment do not wait for each other.
+    """
     _require_standing(member, pgettext("only members may …", "vote"), writing=False)
     now = now or timezone.now()
-    if choice not in COUNT_FIELDS:
+    if choice not in Vote.Choice.values:
         raise AmendmentError(_("Choose support, oppose or abstain."))
-    amendment = _lock(amendment)
+    amendment = _hold_open(amendment)
     if not amendment.is_open_for_votes(now):
         raise AmendmentError(_("Voting is not open on this amendment."))
-    vote = Vote.objects.filter(amendment=amendment, round=amendment.round, member=member).first()
-    changes = {}
-    if vote is None:
-        try:
-            with transaction.atomic():
-                vote = Vote.objects.create(
-                    amendment=amendment,
-                    round=amendment.round,
-                    revision=amendment.revision,
-                    member=member,
-                    choice=choice,
-                    cast_at=now,
-                    changed_at=now,
-                )
-        except IntegrityError:  # the database constraint is the last word on "one vote"
-            return Vote.objects.get(amendment=amendment, round=amendment.round, member=member)
-        changes[COUNT_FIELDS[choice]] = F(COUNT_FIELDS[choice]) + 1
-    elif vote.choice != choice:
-        changes[COUNT_FIELDS[vote.choice]] = F(COUNT_FIELDS[vote.choice]) - 1
-        changes[COUNT_FIELDS[choice]] = F(COUNT_FIELDS[choice]) + 1
-        vote.choice, vote.changed_at = choice, now
-        vote.save(update_fields=["choice", "changed_at"])
-    if changes:
-        Amendment.objects.filter(pk=amendment.pk).update(**changes)
+    changed = _upsert_vote(amendment, member, choice, now)
+    if changed:
         member_acted.send(sender=Amendment, member=member)
-    return vote
+    return changed
+
+
+def _hold_open(amendment):
+    """Read the amendment for a vote, keeping it from closing until the vote is committed.
+
+    On PostgreSQL the vote holds FOR KEY SHARE on the amendment row: voters do not block each
+    other (nor comments, nor moderation notes), but the closer's FOR UPDATE (advancing.py) waits
+    until every vote that saw voting open has committed, and counts it; a vote that arrives
+    while the closer holds the row waits, then reads the row as closed and is refused. So every
+    acknowledged vote is in the final tally, whatever the clocks. SQLite runs one writing
+    transaction at a time, which gives the same order.
+    """
+    if connection.vendor != "postgresql":
+        return Amendment.objects.get(pk=amendment.pk)
+    table = connection.ops.quote_name(Amendment._meta.db_table)
+    query = f"SELECT * FROM {table} WHERE id = %s FOR KEY SHARE"  # noqa: S608 - our table name
+    for held in Amendment.objects.raw(query, [amendment.pk]):
+        return held
+    raise Amendment.DoesNotExist(f"no amendment #{amendment.pk}")
+
+
+def _upsert_vote(amendment, member, choice, now):
+    """INSERT … ON CONFLICT DO UPDATE, in one statement on PostgreSQL and SQLite alike; a vote
+    keeps the revision and the moment it was first cast, and a repeated choice is left as it
+    was (RETURNING tells whether a row was written)."""
+    ops, quote = connection.ops, connection.ops.quote_name
+    table = quote(Vote._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (amendment_id, member_id, round, revision, choice, cast_at, "  # noqa: S608 - our table name
+        "changed_at) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (amendment_id, round, member_id) DO UPDATE "
+        "SET choice = EXCLUDED.choice, changed_at = EXCLUDED.changed_at "
+        f"WHERE {table}.choice <> EXCLUDED.choice RETURNING id"
+    )
+    moment = ops.adapt_datetimefield_value(now)
+    params = [amendment.pk, member.pk, amendment.round, amendment.revision, choice, moment, moment]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() is not None
 
 
 @transaction.atomic
@@ -378,7 +393,6 @@ def post_comment(*, amendment, author, body, paragraph=None, parent=None, now=No
     )
     comment._history_date = now
     comment.save()
-    Amendment.objects.filter(pk=amendment.pk).update(comment_count=F("comment_count") + 1)
     member_acted.send(sender=Amendment, member=author)
     comment_posted.send(sender=Comment, comment=comment)
     return comment
