@@ -37,6 +37,7 @@ class Browser:
             urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect
         )
         self.upstreams = Counter()  # app server address → responses it gave (nginx's header)
+        self.passed_on = 0  # requests nginx passed to the next server after the first failed
         self.failures = []  # (method, path, status) of every 5xx
 
     def request(self, method, path, data=None, timeout=30):
@@ -54,7 +55,10 @@ class Browser:
                 dict(response.headers),
             )
         if page.headers.get("X-Upstream"):
-            self.upstreams[page.headers["X-Upstream"]] += 1
+            # "first, second" when the first server failed and the second answered.
+            tried = page.headers["X-Upstream"].split(", ")
+            self.upstreams[tried[-1]] += 1
+            self.passed_on += len(tried) > 1
         if page.status >= 500:
             self.failures.append((method, path, page.status))
         return page
