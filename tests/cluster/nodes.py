@@ -153,7 +153,20 @@ class Process:
 class Cluster:
     """The nodes of one site on loopback; see the module's docstring."""
 
-    def __init__(self, *, app_servers=2, workers_per_server=2, replica=True, queue=True, env=None):
+    def __init__(
+        self,
+        *,
+        app_servers=2,
+        workers_per_server=2,
+        replica=True,
+        queue=True,
+        env=None,
+        app_env=None,
+        balancers=None,
+    ):
+        """`app_env`: per app server, variables of its own (e.g. no replica for one);
+        `balancers`: name → indices of the app servers one nginx port balances (`self.urls`);
+        by default one, "site", over all of them, at `self.url`."""
         self.folder = Path(tempfile.mkdtemp(prefix="soglasie-cluster-"))
         # The postgres user must reach its data folders inside.
         self.folder.chmod(0o755)
@@ -163,14 +176,17 @@ class Cluster:
         self.with_replica = replica
         self.with_queue = queue
         self.extra_env = env or {}
+        self.app_env = app_env or [{} for _ in range(app_servers)]
+        balancers = balancers or {"site": list(range(app_servers))}
         self.ports = {
             "primary": free_port(),
             "replica": free_port(),
             "redis": free_port(),
-            "nginx": free_port(),
             "apps": [free_port() for _ in range(app_servers)],
         }
-        self.url = f"http://127.0.0.1:{self.ports['nginx']}"
+        self.balancers = {name: (free_port(), apps) for name, apps in balancers.items()}
+        self.urls = {name: f"http://127.0.0.1:{port}" for name, (port, _) in self.balancers.items()}
+        self.url = next(iter(self.urls.values()))
         self.processes = {}
         self.apps = [None] * app_servers
         self._stopped = False
@@ -223,19 +239,22 @@ class Cluster:
 
     # --- the whole -------------------------------------------------------------------------
 
-    def start(self, *, people_to_form=3):
+    def start(self, *, people_to_form=3, demo=False):
+        """Start every node; the community is founded empty, or with `demo` the demo's year of
+        history (`manage.py seed_demo`) for benchmarks."""
         idea = self.folder / "idea.md"
         idea.write_text(IDEA, encoding="utf-8")
+        found = ("seed_demo",) if demo else (
+            "found", str(idea), "--name", "Street Commons",
+            "--people-to-form", str(people_to_form), "--standard", "all",
+        )  # fmt: skip
         steps = [
             ("primary", self.start_primary),
             ("replica", self.start_replica if self.with_replica else None),
             ("redis", self.start_redis),
             ("migrate", lambda: self.manage("migrate", "--no-input", "-v0")),
             ("collectstatic", lambda: self.manage("collectstatic", "--no-input", "-v0")),
-            ("found", lambda: self.manage(
-                "found", str(idea), "--name", "Street Commons",
-                "--people-to-form", str(people_to_form), "--standard", "all",
-            )),
+            ("found", lambda: self.manage(*found)),
             *((f"app{i + 1}", lambda i=i: self.start_app(i)) for i in range(self.app_count)),
             ("nginx", self.start_nginx),
             ("worker", self.start_worker if self.with_queue else None),
@@ -445,7 +464,7 @@ class Cluster:
             [str(VENV_BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
              "--workers", str(self.workers_per_server), "--timeout", "30",
              "--graceful-timeout", "5", *self._gunicorn_options()],
-            env=self.env, cwd=ROOT,
+            env={**self.env, **self.app_env[index]}, cwd=ROOT,
         )  # fmt: skip
         wait_until(
             lambda: self._answers(f"http://127.0.0.1:{port}/", f"app{index + 1}"),
@@ -505,33 +524,21 @@ class Cluster:
     # --- nginx -----------------------------------------------------------------------------
 
     def nginx_config(self):
-        servers = "\n".join(
-            f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;"
-            for port in self.ports["apps"]
-        )
         folder = self.folder / "nginx"
-        return f"""daemon off;
-master_process on;
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 512; }}
-http {{
-    access_log {folder}/access.log;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    client_max_body_size 6m;
-    upstream soglasie {{
+        blocks = []
+        for name, (port, apps) in self.balancers.items():
+            servers = "\n".join(
+                f"        server 127.0.0.1:{self.ports['apps'][i]} max_fails=1 fail_timeout=5s;"
+                for i in apps
+            )
+            blocks.append(f"""    upstream {name} {{
 {servers}
         keepalive 16;
     }}
     server {{
-        listen 127.0.0.1:{self.ports["nginx"]};
+        listen 127.0.0.1:{port};
         location / {{
-            proxy_pass http://soglasie;
+            proxy_pass http://{name};
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $host;
@@ -547,7 +554,22 @@ http {{
             # Which app server answered, for the test.
             add_header X-Upstream $upstream_addr always;
         }}
-    }}
+    }}""")
+        return f"""daemon off;
+master_process on;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    client_max_body_size 6m;
+{chr(10).join(blocks)}
 }}
 """
 
@@ -563,4 +585,5 @@ http {{
         if check.returncode != 0:
             raise RuntimeError(f"nginx -t:\n{check.stderr}")
         self._spawn("nginx", args)
-        wait_until(lambda: self._answers(self.url + "/", "nginx"), seconds=30, what="nginx")
+        for url in self.urls.values():
+            wait_until(lambda url=url: self._answers(url + "/", "nginx"), seconds=30, what="nginx")
