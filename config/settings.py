@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -220,10 +221,43 @@ CACHES = {
     }
 }
 if os.environ.get("REDIS_URL"):
+    # A Redis that is down or slow costs a request at most a second, once (config/cache.py).
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.TolerantRedisCache",
         "LOCATION": os.environ["REDIS_URL"],
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
+
+# The queue (config/celery.py, config/tasks.py): without a broker every task runs inline.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    # A task taken by a worker that was killed goes back to the queue after this long. Tasks
+    # take seconds; retries wait at most 5 minutes, which must stay below this.
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900")),
+}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "UTC")
+CELERY_BEAT_SCHEDULE = {
+    # What cron did: `advance` every minute (a run not started within the minute is dropped, the
+    # next one does its work), the digests daily at 06:15.
+    "advance": {
+        "task": "agreements.tasks.advance",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "send-digests": {
+        "task": "news.tasks.send_digests",
+        "schedule": crontab(hour=6, minute=15),
+    },
+}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 if os.environ.get("EMAIL_HOST"):
