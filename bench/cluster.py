@@ -17,7 +17,9 @@ over the rounds. The community is the demo's (`seed_demo`), anonymous visitors, 
 """
 
 import argparse
+import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -37,6 +39,9 @@ LAYOUTS = {
     "two_replica": ([0, 1], "2 app servers, reads on the replica"),
     "one_primary": ([2], "1 app server, reads on the primary"),
     "two_primary": ([2, 3], "2 app servers, reads on the primary"),
+    # As many workers as two servers have together, in one server: on one machine a second
+    # server adds processes, not cores, and this layout shows how much of a gain that is.
+    "one_double": ([4], "1 app server with twice the workers, reads on the replica"),
 }
 
 
@@ -67,10 +72,10 @@ def measure(url, *, seconds, connections=8):
 
 def run(*, rounds, seconds, workers):
     cluster = Cluster(
-        app_servers=4,
-        workers_per_server=workers,
+        app_servers=5,
         queue=False,
-        app_env=[{}, {}, NO_REPLICA, NO_REPLICA],
+        app_env=[{}, {}, NO_REPLICA, NO_REPLICA, {}],
+        app_workers=[workers] * 4 + [2 * workers],
         balancers={name: apps for name, (apps, _) in LAYOUTS.items()},
     )
     try:
@@ -81,11 +86,13 @@ def run(*, rounds, seconds, workers):
             for page in PAGES:
                 measure(cluster.urls[name] + page, seconds=1)
         figures = {(name, page): [] for name in LAYOUTS for page in PAGES}
+        cpu_before = cpu_seconds(cluster)
         for number in range(1, rounds + 1):
             for page in PAGES:
                 for name in LAYOUTS:
                     figures[name, page].append(measure(cluster.urls[name] + page, seconds=seconds))
             print(f"round {number}/{rounds} done", flush=True)
+        cpu = {k: v - cpu_before.get(k, 0) for k, v in cpu_seconds(cluster).items()}
         replica_reads = cluster.sql(
             "replica",
             "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query ILIKE 'SELECT%'",
@@ -94,6 +101,30 @@ def run(*, rounds, seconds, workers):
         cluster.stop()
     report(figures, rounds=rounds, seconds=seconds, workers=workers)
     print(f"\nSELECT statements answered by the replica during the run: {replica_reads}")
+    total = sum(cpu.values())
+    print(f"\nCPU time used during the measurements: {total:.0f} s")
+    for name, used in sorted(cpu.items(), key=lambda item: -item[1]):
+        print(f"  {name}: {used:.0f} s ({100 * used / total:.0f} %)")
+
+
+def cpu_seconds(cluster):
+    """CPU time (user + system) used so far by each kind of node, and by wrk."""
+    tick = os.sysconf("SC_CLK_TCK")
+    groups = {process.popen.pid: name for name, process in cluster.processes.items()}
+    used = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        # After the command: state, ppid, pgrp (index 2), … utime (11), stime (12).
+        name = groups.get(int(fields[2]))
+        if name is not None:
+            kind = "gunicorn" if name.startswith("app") else name
+            used[kind] = used.get(kind, 0) + (int(fields[11]) + int(fields[12])) / tick
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used["wrk"] = children.ru_utime + children.ru_stime
+    return used
 
 
 def report(figures, *, rounds, seconds, workers):

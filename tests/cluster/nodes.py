@@ -162,9 +162,12 @@ class Cluster:
         queue=True,
         env=None,
         app_env=None,
+        app_workers=None,
         balancers=None,
     ):
         """`app_env`: per app server, variables of its own (e.g. no replica for one);
+        `app_workers`: per app server, its number of gunicorn workers (else
+        `workers_per_server`);
         `balancers`: name → indices of the app servers one nginx port balances (`self.urls`);
         by default one, "site", over all of them, at `self.url`."""
         self.folder = Path(tempfile.mkdtemp(prefix="soglasie-cluster-"))
@@ -177,6 +180,7 @@ class Cluster:
         self.with_queue = queue
         self.extra_env = env or {}
         self.app_env = app_env or [{} for _ in range(app_servers)]
+        self.app_workers = app_workers or [workers_per_server] * app_servers
         balancers = balancers or {"site": list(range(app_servers))}
         self.ports = {
             "primary": free_port(),
@@ -462,7 +466,7 @@ class Cluster:
         self.apps[index] = self._spawn(
             f"app{index + 1}",
             [str(VENV_BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(self.workers_per_server), "--timeout", "30",
+             "--workers", str(self.app_workers[index]), "--timeout", "30",
              "--graceful-timeout", "5", *self._gunicorn_options()],
             env={**self.env, **self.app_env[index]}, cwd=ROOT,
         )  # fmt: skip
