@@ -17,7 +17,6 @@ over the rounds. The community is the demo's (`seed_demo`), anonymous visitors, 
 """
 
 import argparse
-import os
 import re
 import resource
 import shutil
@@ -29,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.cluster.nodes import Cluster, missing_prerequisites  # noqa: E402
+from tests.cluster.nodes import Cluster, missing_prerequisites, process_table  # noqa: E402
 
 PAGES = ["/", "/agreements/tool-library/", "/amendments/", "/news/"]
 NO_REPLICA = {"DATABASE_REPLICA_URLS": ""}
@@ -109,19 +108,11 @@ def run(*, rounds, seconds, workers):
 
 def cpu_seconds(cluster):
     """CPU time (user + system) used so far by each kind of node, and by wrk."""
-    tick = os.sysconf("SC_CLK_TCK")
-    groups = {process.popen.pid: name for name, process in cluster.processes.items()}
+    table = process_table()
     used = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # ended meanwhile
-        # After the command: state, ppid, pgrp (index 2), … utime (11), stime (12).
-        name = groups.get(int(fields[2]))
-        if name is not None:
-            kind = "gunicorn" if name.startswith("app") else name
-            used[kind] = used.get(kind, 0) + (int(fields[11]) + int(fields[12])) / tick
+    for name, process in cluster.processes.items():
+        kind = "gunicorn" if name.startswith("app") else name
+        used[kind] = used.get(kind, 0) + sum(table[pid][2] for pid in process.members(table))
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     used["wrk"] = children.ru_utime + children.ru_stime
     return used

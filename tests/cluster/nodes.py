@@ -98,6 +98,21 @@ def wait_until(check, *, seconds, what):
         time.sleep(0.1)
 
 
+def process_table():
+    """Every process now: pid → (parent pid, process group, CPU seconds used)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # After "pid (command)": state, ppid, pgrp, … utime (index 11), stime (12).
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        cpu = (int(fields[11]) + int(fields[12])) / tick
+        table[int(stat.parent.name)] = (int(fields[1]), int(fields[2]), cpu)
+    return table
+
+
 class Process:
     """One started program in its own process group, with its output in a log file."""
 
@@ -119,9 +134,29 @@ class Process:
     def running(self):
         return self.popen.poll() is None
 
+    def members(self, table=None):
+        """Its processes: its group, and descendants that left it (PostgreSQL's backends start
+        sessions of their own)."""
+        table = table or process_table()
+        leader = self.popen.pid
+        found = {pid for pid, (_, group, _) in table.items() if group == leader}
+        if leader in table:
+            found.add(leader)
+        grew = True
+        while grew:
+            more = {pid for pid, (parent, _, _) in table.items() if parent in found} - found
+            found |= more
+            grew = bool(more)
+        return found
+
     def signal(self, signum):
+        members = self.members()  # before the leader dies and its children are re-parented
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, signum)
+        if signum == signal.SIGKILL:
+            for pid in members - {self.popen.pid}:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
     def kill(self):
         """SIGKILL the whole group at once, as a crashed machine would stop."""
