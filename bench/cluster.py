@@ -17,12 +17,14 @@ over the rounds. The community is the demo's (`seed_demo`), anonymous visitors, 
 """
 
 import argparse
+import os
 import re
 import resource
 import shutil
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,13 +87,15 @@ def run(*, rounds, seconds, workers):
             for page in PAGES:
                 measure(cluster.urls[name] + page, seconds=1)
         figures = {(name, page): [] for name in LAYOUTS for page in PAGES}
-        cpu_before = cpu_seconds(cluster)
+        cpu_before, began = cpu_seconds(cluster), time.monotonic()
         for number in range(1, rounds + 1):
             for page in PAGES:
                 for name in LAYOUTS:
                     figures[name, page].append(measure(cluster.urls[name] + page, seconds=seconds))
             print(f"round {number}/{rounds} done", flush=True)
-        cpu = {k: v - cpu_before.get(k, 0) for k, v in cpu_seconds(cluster).items()}
+        # A process that ended (a probe's connection) takes its CPU time with it: never below 0.
+        cpu = {k: max(0.0, v - cpu_before.get(k, 0)) for k, v in cpu_seconds(cluster).items()}
+        wall = time.monotonic() - began
         replica_reads = cluster.sql(
             "replica",
             "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query ILIKE 'SELECT%'",
@@ -101,7 +105,10 @@ def run(*, rounds, seconds, workers):
     report(figures, rounds=rounds, seconds=seconds, workers=workers)
     print(f"\nSELECT statements answered by the replica during the run: {replica_reads}")
     total = sum(cpu.values())
-    print(f"\nCPU time used during the measurements: {total:.0f} s")
+    print(
+        f"\nCPU time used during the {wall:.0f} s of measurements: {total:.0f} s "
+        f"({total / wall:.2f} of the machine's {os.cpu_count()} cores)"
+    )
     for name, used in sorted(cpu.items(), key=lambda item: -item[1]):
         print(f"  {name}: {used:.0f} s ({100 * used / total:.0f} %)")
 

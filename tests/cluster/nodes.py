@@ -127,7 +127,10 @@ class Process:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                start_new_session=True,
+                # A process group of its own, to stop it with all its children; not a session
+                # of its own, which Linux's autogroup scheduling would give a CPU share of its
+                # own on a shared machine (two app servers would get twice the CPU of one).
+                process_group=0,
             )
 
     @property
