@@ -266,6 +266,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task taken by a worker that was killed goes back to the queue after this long. Tasks
     # take seconds; retries wait at most 5 minutes, which must stay below this.
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900")),
+    # Look for such tasks every 10 seconds (a cheap query), not every 100.
+    "unacked_restore_throttle": 1,
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
