@@ -66,19 +66,21 @@ def database_state():
 
 
 def replica_state(alias):
-    """Probe one replica now: "ok", "lagging" or "down"."""
+    """Probe one replica now: "ok", "lagging" or "down". A change is logged (once, not at every
+    probe), with what went wrong."""
     sql = REPLICA_LAG_SQL if connections[alias].vendor == "postgresql" else "SELECT 0"
     try:
         lag = _ask(alias, sql)
     except Exception as error:
-        log.warning("health: replica %s is unreachable: %s", alias, error)
-        state = "down"
+        state, detail = "down", f"unreachable: {error}"
     else:
         if lag is None or float(lag) > settings.DATABASE_REPLICA_MAX_LAG_SECONDS:
-            log.warning("health: replica %s lags behind the primary (%s s)", alias, lag)
-            state = "lagging"
+            state, detail = "lagging", f"{lag} s behind the primary"
         else:
-            state = "ok"
+            state, detail = "ok", "back in use"
+    previous = _known_replica_states.get(alias, (0, "ok"))[1]
+    if state != previous:
+        log.warning("health: replica %s is %s: %s", alias, state, detail)
     _known_replica_states[alias] = (
         time.monotonic() + settings.DATABASE_REPLICA_CHECK_SECONDS,
         state,
@@ -105,6 +107,7 @@ def usable_replicas():
 
 def mark_replica_down(alias):
     """A query on `alias` just failed: leave it alone until the next probe is due."""
+    log.warning("health: replica %s failed during a request; reading from the primary", alias)
     _known_replica_states[alias] = (
         time.monotonic() + settings.DATABASE_REPLICA_CHECK_SECONDS,
         "down",

@@ -266,6 +266,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task taken by a worker that was killed goes back to the queue after this long. Tasks
     # take seconds; retries wait at most 5 minutes, which must stay below this.
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900")),
+    # Look for such tasks every 10 seconds (a cheap query), not every 100.
+    "unacked_restore_throttle": 1,
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -301,6 +303,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "soglasie@localhost")
 HTTPS = env_bool("HTTPS", "0")
 if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", "1")
+    # Load balancers ask each app server directly, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
