@@ -66,7 +66,7 @@ def test_with_a_queue_the_request_writes_no_notification_and_sends_one_message(
     assert queued_task_names(broker) == ["news.tasks.fan_out"]
 
 
-def test_nothing_is_sent_for_a_transaction_that_rolls_back(client, followed, broker):
+def test_nothing_is_sent_before_the_transaction_commits(client, followed, broker):
     # Without the commit (the test's transaction never commits) the message is never sent.
     post_news(client, followed)
 
