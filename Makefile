@@ -64,5 +64,6 @@ format: install
 # Everything the commands above create, and nothing else: the committed files stay.
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* test-db.sqlite3 test-db.sqlite3-* staticfiles \
-	  config/locale/*/LC_MESSAGES/*.mo *.egg-info .ruff_cache .pytest_cache test-artifacts
+	  config/locale/*/LC_MESSAGES/*.mo *.egg-info .ruff_cache .pytest_cache test-artifacts \
+	  celerybeat-schedule*
 	find . -name __pycache__ -type d -not -path './.git/*' -prune -exec rm -rf {} +

@@ -4,8 +4,9 @@ from django.urls import reverse
 from .services import is_founded
 from .views import found
 
-# Paths that work before founding: the installer must be able to log in to found the site.
-EXEMPT_PREFIXES = ("/admin/", "/accounts/", "/i18n/", "/static/")
+# Paths that work before founding: the installer must be able to log in to found the site, and
+# `/healthz` answers whether or not the database can say if the site is founded.
+EXEMPT_PREFIXES = ("/admin/", "/accounts/", "/i18n/", "/static/", "/healthz")
 
 
 class FoundingMiddleware:
@@ -21,9 +22,11 @@ class FoundingMiddleware:
         self.founded = False
 
     def __call__(self, request):
+        if request.path.startswith(EXEMPT_PREFIXES):
+            return self.get_response(request)
         if not self.founded:
             self.founded = is_founded()
-        if self.founded or request.path.startswith(EXEMPT_PREFIXES):
+        if self.founded:
             return self.get_response(request)
         if request.path != reverse("home"):
             return redirect("home")

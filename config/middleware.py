@@ -8,11 +8,24 @@
   query, so instead of each lookup failing with a server error, such a request gets a plain
   "400 Bad Request" before any view runs. (Form fields refuse NUL themselves, next to the field,
   so a pasted text is never lost.)
+- `ReplicaMiddleware`: where a request's reads go when there are read replicas
+  (config/db_router.py): a request that may write, and every request of a browser that wrote in
+  the last READ_YOUR_WRITES_SECONDS, reads from the primary; other safe requests from a replica.
+  If a replica fails during a request, it is left alone and the request is answered again from
+  the primary, so a reader never sees an error because of a replica.
 """
 
+import sys
+
 from django.conf import settings
+from django.core.signals import got_request_exception
+from django.dispatch import receiver
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from config import health
+from config.db_router import ReplicaReads, current_replica_reads, reads_from_replicas, use_primary
+from config.views import OUTAGES
 
 
 class ContentSecurityPolicyMiddleware:
@@ -50,3 +63,65 @@ class RejectNulMiddleware:
                 status=400,
             )
         return self.get_response(request)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# A signed, timestamped cookie rather than the session: a visitor who has just signed up or
+# logged out writes too, with no session (or a new one) to remember it by.
+WROTE_COOKIE = "wrote"
+WROTE_SALT = "config.middleware.ReplicaMiddleware"
+
+
+def recently_wrote(request):
+    return (
+        request.get_signed_cookie(
+            WROTE_COOKIE,
+            default=None,
+            salt=WROTE_SALT,
+            max_age=settings.READ_YOUR_WRITES_SECONDS,
+        )
+        is not None
+    )
+
+
+class ReplicaMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.DATABASE_REPLICAS:
+            return self.get_response(request)
+        if request.method not in SAFE_METHODS:
+            with use_primary():
+                response = self.get_response(request)
+            response.set_signed_cookie(
+                WROTE_COOKIE,
+                "1",
+                salt=WROTE_SALT,
+                max_age=settings.READ_YOUR_WRITES_SECONDS,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+            return response
+        if recently_wrote(request):
+            with use_primary():
+                return self.get_response(request)
+        with reads_from_replicas(ReplicaReads()) as reads:
+            response = self.get_response(request)
+        if reads.failed:
+            # Safe requests change nothing, so answering again is harmless.
+            with use_primary():
+                response = self.get_response(request)
+        return response
+
+
+@receiver(got_request_exception)
+def leave_failed_replica(sender, request=None, **kwargs):
+    """A database error in a request that reads from a replica: the replica is taken out of use
+    until its next probe, and ReplicaMiddleware answers the request again from the primary."""
+    reads = current_replica_reads()
+    if reads is None or reads.alias is None or not isinstance(sys.exc_info()[1], OUTAGES):
+        return
+    health.mark_replica_down(reads.alias)
+    reads.failed = True

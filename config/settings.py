@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    # Before anything reads the database (the session first): it decides where reads go.
+    "config.middleware.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,6 +158,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+# Read replicas (config/db_router.py): DATABASE_REPLICA_URLS, comma-separated, become the aliases
+# replica1, replica2… Reads of safe requests go to a replica that answers and is at most
+# DATABASE_REPLICA_MAX_LAG_SECONDS behind (probed every DATABASE_REPLICA_CHECK_SECONDS per
+# process); a browser that wrote reads from the primary for READ_YOUR_WRITES_SECONDS after.
+DATABASE_REPLICAS = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
+    alias = f"replica{number}"
+    DATABASES[alias] = dj_database_url.parse(
+        url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    if DATABASES[alias]["ENGINE"] == "django.db.backends.postgresql":
+        # A replica that does not answer is given up quickly: the primary can answer instead.
+        DATABASES[alias]["OPTIONS"] = {
+            "connect_timeout": int(os.environ.get("DATABASE_REPLICA_CONNECT_TIMEOUT", "2")),
+            "options": "-c statement_timeout="
+            + str(int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "30000"))),
+        }
+    # Tests read the test database through every alias.
+    DATABASES[alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(alias)
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_MAX_LAG_SECONDS", "10"))
+DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("DATABASE_REPLICA_CHECK_SECONDS", "5"))
+READ_YOUR_WRITES_SECONDS = int(os.environ.get("READ_YOUR_WRITES_SECONDS", "10"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"
 
@@ -220,10 +249,45 @@ CACHES = {
     }
 }
 if os.environ.get("REDIS_URL"):
+    # A Redis that is down or slow costs a request at most a second, once (config/cache.py).
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.TolerantRedisCache",
         "LOCATION": os.environ["REDIS_URL"],
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
+
+# The queue (config/celery.py, config/tasks.py): without a broker every task runs inline.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    # A task taken by a worker that was killed goes back to the queue after this long. Tasks
+    # take seconds; retries wait at most 5 minutes, which must stay below this.
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900")),
+    # Look for such tasks every 10 seconds (a cheap query), not every 100.
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "UTC")
+CELERY_BEAT_SCHEDULE = {
+    # What cron did: `advance` every minute (a run not started within the minute is dropped, the
+    # next one does its work), the digests daily at 06:15.
+    "advance": {
+        "task": "agreements.tasks.advance",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "send-digests": {
+        "task": "news.tasks.send_digests",
+        "schedule": crontab(hour=6, minute=15),
+    },
+}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 if os.environ.get("EMAIL_HOST"):
@@ -239,6 +303,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "soglasie@localhost")
 HTTPS = env_bool("HTTPS", "0")
 if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", "1")
+    # Load balancers ask each app server directly, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.views import healthz
 from members import views as member_views
 from news import views as news_views
 from news.feeds import AgreementFeed, AmendmentFeed
@@ -36,6 +37,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]
 
 # Say truthfully what happened to the visitor's text, and tell an outage from a bug (503/500).

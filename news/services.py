@@ -3,16 +3,17 @@
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agreements.amendments.services import NotAllowed, one_line
-from members.models import Follow, User
+from config.tasks import enqueue
+from members.models import User
 from members.services import record_action
 
 from .models import NewsItem, Notification
+from .tasks import fan_out, fan_out_comment
 
 
 def record_event(*, event, title, key, when=None, exclude=None, also=(), **about):
@@ -38,49 +39,14 @@ def record_event(*, event, title, key, when=None, exclude=None, also=(), **about
     return item
 
 
-def _followers(item):
-    """Who follows what the item is about: its amendment, its agreement, its author."""
-    about = Q()
-    if item.amendment_id:
-        about |= Q(amendment_id=item.amendment_id)
-    if item.agreement_id:
-        about |= Q(agreement_id=item.agreement_id)
-    elif item.amendment_id and item.amendment.agreement_id:
-        about |= Q(agreement_id=item.amendment.agreement_id)
-    if item.author_id:
-        about |= Q(followed_member_id=item.author_id)
-    if not about:
-        return Follow.objects.none()
-    return Follow.objects.filter(about)
-
-
 def notify(item, exclude=None, also=()):
     """Tell everyone who follows what `item` is about (once each), and the members in `also`,
-    except whoever caused it."""
-    recipients = set(_followers(item).values_list("member_id", flat=True)) | set(also)
-    recipients.discard(getattr(exclude, "pk", None))
-    recipients.discard(item.author_id)
-    Notification.objects.bulk_create(
-        [
-            Notification(recipient_id=pk, item=item, created_at=item.published_at)
-            for pk in recipients
-        ],
-        ignore_conflicts=True,
-    )
+    except whoever caused it: in the background when there is a queue (news/notifying.py)."""
+    enqueue(fan_out, item.pk, getattr(exclude, "pk", None), list(also))
 
 
 def notify_comment(comment):
-    recipients = set(
-        Follow.objects.filter(amendment_id=comment.amendment_id).values_list("member_id", flat=True)
-    )
-    recipients.discard(comment.author_id)
-    Notification.objects.bulk_create(
-        [
-            Notification(recipient_id=pk, comment=comment, created_at=comment.created_at)
-            for pk in recipients
-        ],
-        ignore_conflicts=True,
-    )
+    enqueue(fan_out_comment, comment.pk)
 
 
 def _check_post(title, body):
@@ -150,7 +116,8 @@ def mark_all_read(member, now=None):
 def send_digests(now=None):
     """Email each member who asked for it what they were notified of since the last digest.
 
-    Daily from cron (`manage.py send_digests`). Returns how many emails were sent.
+    Daily, from the queue's scheduler (or cron: `manage.py send_digests`). Returns how many
+    emails were sent.
     """
     now = now or timezone.now()
     sent = 0
