@@ -453,7 +453,7 @@ def test_amendment_page_query_count_is_constant(
     client.force_login(alice)
 
     # One of them reads its stored collisions with other pending amendments.
-    with django_assert_max_num_queries(27):
+    with django_assert_max_num_queries(23):
         assert client.get(amendment.get_absolute_url()).status_code == 200
 
 
