@@ -27,6 +27,7 @@ import secrets
 import threading
 import time
 from datetime import UTC, datetime
+from functools import partial
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -100,13 +101,21 @@ def _watch(execute, sql, params, many, context):
     if match and match.group(1) not in PRIVATE_TABLES:
         _request.generation = None
         connection = context["connection"]
+        connection.public_change_pending = True
         if not connection.in_atomic_block:
-            connection.public_change_pending = True
             _publish(connection)
-        elif not getattr(connection, "public_change_pending", False):
-            connection.public_change_pending = True
-            transaction.on_commit(lambda: _publish(connection), using=connection.alias)
+        else:
+            _publish_on_commit(connection)
     return result
+
+
+def _publish_on_commit(connection):
+    """Once per transaction (again if a rolled-back savepoint took the first one away)."""
+    callback = getattr(connection, "publish_public_change", None)
+    if callback is None:
+        callback = connection.publish_public_change = partial(_publish, connection)
+    if not any(entry[1] is callback for entry in connection.run_on_commit):
+        transaction.on_commit(callback, using=connection.alias)
 
 
 def watch_writes(sender, connection, **kwargs):

@@ -1,17 +1,21 @@
 """Anonymous pages kept whole in the cache and answered 304, made stale by every public write;
 never a member's page, never one that sets a cookie (config/pagecache.py)."""
 
+from contextlib import suppress
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from agreements.amendments.services import post_comment
 from agreements.models import Comment
 from agreements.services import publish_version
+from config.pagecache import GENERATION_KEY, current_generation
 from members.models import ThreadVisit
 from news.services import publish_post
 from tests.factories import make_agreement, make_amendment, make_member
@@ -233,3 +237,17 @@ def test_the_cached_template_loader_is_used(community):
 
     loaders = engines["django"].engine.template_loaders
     assert [type(loader).__module__ for loader in loaders] == ["django.template.loaders.cached"]
+
+
+def test_a_commit_outside_any_request_moves_the_generation_once_committed(transactional_db, alice):
+    # As `advance` or a shell writes: no request ends to publish the change, the commit does,
+    # even after a savepoint that wrote was rolled back.
+    before = current_generation()
+    with transaction.atomic():
+        with suppress(RuntimeError), transaction.atomic():
+            publish_post(author=alice, title="Withdrawn at once", body="x")
+            raise RuntimeError
+        publish_post(author=alice, title="Seed swap", body="Bring seeds.")
+        assert cache.get(GENERATION_KEY) == before, "not before the commit"
+
+    assert cache.get(GENERATION_KEY) != before
