@@ -135,10 +135,11 @@ def for_generation(name, compute, still_true=None):
     if generation is None:
         return compute()
     kept = _memo.get(name)
-    if kept is not None and kept[0] == generation and (still_true is None or still_true(kept[1])):
+    stamp = (generation, _window())
+    if kept is not None and kept[0] == stamp and (still_true is None or still_true(kept[1])):
         return kept[1]
     value = compute()
-    _memo[name] = (generation, value)
+    _memo[name] = (stamp, value)
     return value
 
 
@@ -149,10 +150,11 @@ def for_generation_shared(key, compute, seconds):
     if generation is None:
         return compute()
     kept = cache.get(key)
-    if kept is not None and kept[0] == generation:
+    stamp = (generation, _window())
+    if kept is not None and kept[0] == stamp:
         return kept[1]
     value = compute()
-    cache.set(key, (generation, value), seconds)
+    cache.set(key, (stamp, value), seconds)
     return value
 
 
@@ -166,12 +168,19 @@ def is_anonymous_request(request):
     )
 
 
+def _window():
+    """The current time window of PAGE_CACHE_SECONDS: whatever is kept is kept within one window
+    (so what changes with time alone is at most that late, whichever way a test moves the
+    clock)."""
+    return int(time.time() // max(page_seconds(), 1))
+
+
 def _freshness(generation):
     """(ETag, Last-Modified) of any public page under `generation`: it changes with the
     generation, and also every PAGE_CACHE_SECONDS, so that what changes with time alone is not
     kept longer by the browser than by us."""
     seconds = max(page_seconds(), 1)
-    window = int(time.time() // seconds)
+    window = _window()
     changed = max(generation[0] // 1_000_000_000, window * seconds)
     return f'"{generation[1]}-{window:x}"', changed
 
@@ -242,7 +251,7 @@ class AnonymousPageCacheMiddleware:
         if generation is None:
             generation = bump_generation()
         kept = found.get(key)
-        if kept is not None and kept[0] == generation:
+        if kept is not None and kept[0] == (generation, _window()):
             return self._served(request, kept)
         _request.generation = generation
         response = self.get_response(request)
@@ -258,11 +267,11 @@ class AnonymousPageCacheMiddleware:
             response["ETag"] = f'{etag[:-1]}-{language}"'
             response["Last-Modified"] = http_date(changed)
         headers = [(k, v) for k, v in response.items() if k.lower() != "x-page-cache"]
-        cache.set(key, (generation, response.content, headers), page_seconds())
+        cache.set(key, ((generation, _window()), response.content, headers), page_seconds())
         response["X-Page-Cache"] = "miss"
 
     def _served(self, request, kept):
-        _generation, content, headers = kept
+        _stamp, content, headers = kept
         response = HttpResponse(content, headers=dict(headers))
         response["X-Page-Cache"] = "hit"
         return get_conditional_response(
