@@ -22,11 +22,12 @@ DIFF_FORMAT = 2
 
 def _cached_compare(key, old_text, new_text):
     """Versions and revisions never change once written, so their diff (rendered paragraphs and
-    all) is computed once a day at most, whatever the traffic."""
+    all) is computed once a day at most, whatever the traffic. `old_text` may be a function
+    returning it: a text that must be read from the history is then read only to compute."""
     key = f"{key}:f{DIFF_FORMAT}"
     diff = cache.get(key)
     if diff is None:
-        diff = compare(old_text, new_text)
+        diff = compare(old_text() if callable(old_text) else old_text, new_text)
         cache.set(key, diff, 24 * 3600)
     return diff
 

@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -5,11 +7,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
+from config.pagecache import public_condition
+
 from . import as_of, selectors
 from .amendments.selectors import announcements, mark_collisions
 from .forms import AsOfForm, CompareForm, FoundingForm
 from .models import Agreement, Procedure, SourceCheck, forming_progress
 from .services import FoundingError, found_community
+
+HISTORY_PAGE_SIZE = 20
+PAGE_CURSOR = re.compile("[0-9]{1,9}")
 
 
 def _as_of(request):
@@ -62,6 +69,7 @@ def _past_detail(request, agreement):
 
 
 @require_safe
+@public_condition
 def agreement_detail(request, slug):
     agreement = get_object_or_404(Agreement, slug=slug)
     if "as_of" in request.GET:
@@ -110,6 +118,7 @@ def _accepted_version(user, agreement):
 
 
 @require_safe
+@public_condition
 def agreement_version(request, slug, number):
     agreement = get_object_or_404(Agreement.objects.defer("body", "body_html"), slug=slug)
     version = agreement.get_version(number)
@@ -119,22 +128,36 @@ def agreement_version(request, slug, number):
 
 
 @require_safe
+@public_condition
 def agreement_history(request, slug):
     agreement = get_object_or_404(Agreement.objects.defer("body", "body_html"), slug=slug)
-    versions = agreement.versions()
+    before = request.GET.get("before", "")
+    before = int(before) if PAGE_CURSOR.fullmatch(before) else None
+    versions, next_before = agreement.version_page(before, size=HISTORY_PAGE_SIZE)
     return render(
         request,
         "agreements/history.html",
         {
             "agreement": agreement,
-            "versions": list(reversed(versions)),
-            "compare_form": CompareForm(agreement=agreement),
+            "versions": versions,
+            "next_before": next_before,
+            "is_first_page": before is None,
+            "compare": _compare_choice(agreement),
             "as_of_form": AsOfForm(),
         },
     )
 
 
+def _compare_choice(agreement, a=None, b=None):
+    """The versions the compare form starts at (it is drawn directly, not through a form's
+    widgets: two lists of every version cost more than the rest of the page)."""
+    if a is None:
+        a, b = max(agreement.version - 1, 1), agreement.version
+    return {"a": a, "b": b}
+
+
 @require_safe
+@public_condition
 def agreement_diff(request, slug, a, b):
     agreement = get_object_or_404(Agreement.objects.defer("body", "body_html"), slug=slug)
     comparison = selectors.compare_versions(agreement, a, b)
@@ -146,7 +169,7 @@ def agreement_diff(request, slug, a, b):
         {
             "agreement": agreement,
             "comparison": comparison,
-            "compare_form": CompareForm(agreement=agreement, initial={"a": a, "b": b}),
+            "compare": _compare_choice(agreement, a, b),
             "accepted_version": _accepted_version(request.user, agreement),
         },
     )

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "config.middleware.ContentSecurityPolicyMiddleware",
     # Before anything reads the database (the session first): it decides where reads go.
     "config.middleware.ReplicaMiddleware",
+    # Before the session: a kept anonymous page costs one cache round trip (config/pagecache.py).
+    "config.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -288,6 +290,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=15),
     },
 }
+# How long an anonymous visitor's page is kept at most: every public write makes it stale at
+# once, so this bounds only what changes with time alone (config/pagecache.py). 0: pages are
+# never kept, and not answered with 304. On by default only with Redis: the local-memory cache is
+# one process's own, so a write by another worker or by `advance` would not reach it.
+PAGE_CACHE_SECONDS = int(
+    os.environ.get("PAGE_CACHE_SECONDS", "30" if os.environ.get("REDIS_URL") else "0")
+)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 if os.environ.get("EMAIL_HOST"):

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.views import healthz
+from config.i18n import switch_language
+from config.pagecache import public_condition
 from members import views as member_views
 from news import views as news_views
 from news.feeds import AgreementFeed, AmendmentFeed
@@ -18,9 +20,11 @@ urlpatterns = [
         spreading_views.agreement_leaflet,
         name="agreement_leaflet",
     ),
-    path("agreements/<slug:slug>/feed.atom", AgreementFeed(), name="agreement_feed"),
+    path(
+        "agreements/<slug:slug>/feed.atom", public_condition(AgreementFeed()), name="agreement_feed"
+    ),
     path("agreements/", include("agreements.urls")),
-    path("amendments/<id:pk>/feed.atom", AmendmentFeed(), name="amendment_feed"),
+    path("amendments/<id:pk>/feed.atom", public_condition(AmendmentFeed()), name="amendment_feed"),
     path("amendments/", include("agreements.amendments.urls")),
     path("news/", include("news.urls")),
     path("occasions/", include("occasions.urls")),
@@ -35,7 +39,7 @@ urlpatterns = [
     path("accounts/", include("members.account_urls")),
     path("search/", search_page, name="search"),
     path("api/", include("api.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", switch_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

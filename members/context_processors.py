@@ -1,5 +1,7 @@
 from functools import cache
 
+from config.pagecache import for_generation_shared, page_seconds
+
 from .selectors import standing_notice
 
 
@@ -9,5 +11,12 @@ def membership(request):
     if user is None or not user.is_authenticated or not user.is_member:
         return {}
     # Passed uncalled: computed only on pages that show it, and once however many parts of the
-    # page ask (the header's standing, the notice).
-    return {"standing_notice": cache(lambda: standing_notice(user))}
+    # page ask (the header's standing, the notice); kept for the member until the next public
+    # write, so most pages cost one cache lookup for it.
+    return {
+        "standing_notice": cache(
+            lambda: for_generation_shared(
+                f"standing-notice:{user.pk}", lambda: standing_notice(user), page_seconds()
+            )
+        )
+    }

@@ -263,9 +263,11 @@ class User(AbstractUser):
             agreement=agreement, amendment=amendment, followed_member=member
         ).exists()
 
-    def visit_thread(self, amendment, now=None):
+    def visit_thread(self, amendment, now=None, newest=None):
         """Record a visit to an amendment's thread; return the previous one (None if first),
-        so the page can mark what is new since then."""
+        so the page can mark what is new since then. `newest` is when the newest comment the
+        page shows was written: the visit is rewritten only when it saw something new, or
+        when the stored one is older than VISIT_REFRESH, not on every reload of the page."""
         now = now or timezone.now()
         visit, created = ThreadVisit.objects.get_or_create(
             member=self, amendment=amendment, defaults={"seen_at": now}
@@ -273,7 +275,8 @@ class User(AbstractUser):
         if created:
             return None
         previous = visit.seen_at
-        ThreadVisit.objects.filter(pk=visit.pk).update(seen_at=now)
+        if (newest is not None and newest > previous) or now - previous >= VISIT_REFRESH:
+            ThreadVisit.objects.filter(pk=visit.pk).update(seen_at=now)
         return previous
 
     # -- acceptances ---------------------------------------------------------------------------
@@ -301,7 +304,7 @@ class User(AbstractUser):
     def outdated_agreements(self):
         """Agreements in force whose current version this member has not accepted, each with
         `accepted_version` (None if never accepted): what the notice on every page lists."""
-        if not self.is_member or self.standing_edition == Edition.current_number():
+        if not self.is_member or self.standing_edition == Edition.floor_and_current()[1]:
             return []
         accepted = dict(self.current_acceptances().values_list("agreement_id", "version"))
         outdated = []
@@ -322,6 +325,10 @@ ROLE_LABELS = {
     "dormant": _("dormant"),
     "former": _("former member"),
 }
+
+
+# How stale a stored thread visit may be before a visit that saw nothing new rewrites it.
+VISIT_REFRESH = timedelta(minutes=5)
 
 
 class Acceptance(models.Model):

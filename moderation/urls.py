@@ -1,5 +1,7 @@
 from django.urls import path
 
+from config.pagecache import public_condition
+
 from . import views
 from .feeds import LogFeed
 
@@ -7,7 +9,7 @@ app_name = "moderation"
 
 urlpatterns = [
     path("", views.log, name="log"),
-    path("feed.atom", LogFeed(), name="feed"),
+    path("feed.atom", public_condition(LogFeed()), name="feed"),
     path("<id:pk>/", views.entry, name="entry"),
     path("<id:pk>/appeal/", views.appeal, name="appeal"),
     path("act/<slug:kind>/<id:pk>/", views.act, name="act"),

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from config.pagecache import public_condition
+
 from . import views
 from .feeds import OccasionFeed
 
@@ -7,7 +9,7 @@ app_name = "occasions"
 
 urlpatterns = [
     path("", views.occasion_list, name="list"),
-    path("feed.atom", OccasionFeed(), name="feed"),
+    path("feed.atom", public_condition(OccasionFeed()), name="feed"),
     path("new/", views.occasion_new, name="new"),
     path("<int:pk>/", views.occasion_detail, name="detail"),
     path("<int:pk>/nominate/", views.nominate, name="nominate"),

@@ -20,6 +20,9 @@ def pytest_sessionstart(session):
 def _isolated(settings):
     # The local-memory cache outlives a test's rolled-back database; ids are reused across tests.
     cache.clear()
+    # Anonymous pages are kept as in production with Redis: every test that writes and reads
+    # again through the client also proves that the write made the kept pages stale.
+    settings.PAGE_CACHE_SECONDS = 30
     # Tests don't run collectstatic; serve static files as plain files.
     settings.STORAGES = {
         **settings.STORAGES,

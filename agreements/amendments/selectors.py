@@ -27,7 +27,8 @@ def amendment_diff(amendment):
     if amendment.kind != Amendment.Kind.CHANGE:
         return None
     key = f"amendment-diff:{amendment.pk}:{amendment.revision}:{amendment.base_version}"
-    return _cached_compare(key, base_text(amendment), amendment.body)
+    # The base text is a historical record: read only when the diff is not cached.
+    return _cached_compare(key, lambda: base_text(amendment), amendment.body)
 
 
 def compare_revisions(amendment, a, b):
@@ -121,6 +122,18 @@ def thread_page(amendment, *, after=None, paragraph=None):
     return page
 
 
+def reply_target(amendment, pk):
+    """The top-level comment of `amendment` a reply would answer (`pk` as given in the
+    address or the form), or None: replies stay one level deep."""
+    if not (isinstance(pk, str) and pk.isascii() and pk.isdigit() and len(pk) < 19):
+        return None
+    return (
+        Comment.objects.filter(amendment=amendment, pk=int(pk), parent__isnull=True)
+        .select_related("author")
+        .first()
+    )
+
+
 def _paragraph_counts(amendment):
     """Comments per paragraph of the current revision, counted by the database."""
     return dict(
@@ -166,7 +179,8 @@ def amendment_page(amendment, user, *, after=None, paragraph=None, now=None):
     following = previous_visit = None
     if user.is_authenticated:
         following = user.is_following(amendment=amendment)
-        previous_visit = user.visit_thread(amendment, now)
+        shown = [c.created_at for t in threads.items for c in (t, *t.reply_list)]
+        previous_visit = user.visit_thread(amendment, now, newest=max(shown, default=None))
     return {
         "amendment": amendment,
         "is_following": following,

@@ -153,7 +153,14 @@ def _detail_page(request, amendment, comment_form=None, status=200):
         # ASCII digits only: "²" is a digit to str.isdigit() but not a number to int().
         paragraph=int(paragraph) if PARAGRAPH.fullmatch(paragraph) else None,
     )
-    context["comment_form"] = comment_form or CommentForm(clauses=amendment.clause_count)
+    # One form answers every thread: `?reply=<id>` (the "Reply" link of a comment) or a refused
+    # reply's own `parent` turns it into a reply to that comment.
+    reply = comment_form.data.get("parent") if comment_form else request.GET.get("reply")
+    replying_to = selectors.reply_target(amendment, reply)
+    context["replying_to"] = replying_to
+    context["comment_form"] = comment_form or CommentForm(
+        clauses=amendment.clause_count, initial={"parent": replying_to.pk if replying_to else None}
+    )
     context["comment_limit"] = Comment.MAX_LENGTH
     return render(request, "amendments/detail.html", context, status=status)
 

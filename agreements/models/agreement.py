@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.pagecache import for_generation
+
 from ..rendering import render_markdown
 
 # A proposed or adopted text longer than this is refused with a clear message (issue #4); the
@@ -219,6 +221,23 @@ class Agreement(models.Model):
             .first()
         )
 
+    def version_page(self, before=None, size=20):
+        """Up to `size` versions, newest first, below version `before` (from the newest when
+        None), and the version to page on from (None on the last page): version numbers are
+        their own keyset, so a page costs the same at any depth."""
+        top = self.version if before is None else min(before - 1, self.version)
+        low = max(top - size + 1, 1)
+        records = (
+            self.history.filter(version__gte=low, version__lte=top)
+            .order_by("history_date", "history_id")
+            .select_related("history_user")
+            .defer("body", "body_html")
+        )
+        seen = {}
+        for record in records:
+            seen.setdefault(record.version, record)
+        return list(reversed(seen.values())), (low if low > 1 else None)
+
     def versions(self):
         """One record per version, oldest first: the record that introduced it."""
         records = (
@@ -290,12 +309,26 @@ class Edition(models.Model):
 
     @classmethod
     def floor_and_current(cls, at=None):
-        """(binding floor, current edition number), in one query."""
-        at = at or timezone.now()
-        found = cls.objects.aggregate(
-            floor=models.Max("id", filter=models.Q(binds_at__lte=at)), current=models.Max("id")
+        """(binding floor, current edition number), in one query; for the present, once per
+        request (a member's standing is asked by every part of a page) and shared by the
+        requests of one site generation until the next edition binds."""
+        if at is not None:
+            return cls._floor_current_and_next(at)[:2]
+        found = for_generation(
+            "editions",
+            lambda: cls._floor_current_and_next(timezone.now()),
+            still_true=lambda found: found[2] is None or timezone.now() < found[2],
         )
-        return found["floor"] or 0, found["current"] or 0
+        return found[:2]
+
+    @classmethod
+    def _floor_current_and_next(cls, at):
+        found = cls.objects.aggregate(
+            floor=models.Max("id", filter=models.Q(binds_at__lte=at)),
+            current=models.Max("id"),
+            next_binding=models.Min("binds_at", filter=models.Q(binds_at__gt=at)),
+        )
+        return found["floor"] or 0, found["current"] or 0, found["next_binding"]
 
     @classmethod
     def grace_deadline(cls, accepted_edition, at=None):

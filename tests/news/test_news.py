@@ -294,7 +294,7 @@ def test_news_page_query_count_is_constant(client, community, django_assert_max_
         NewsItem.objects.create(kind="post", title=f"P{n}", author=author)
     client.force_login(author)
 
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(9):
         assert client.get("/news/").status_code == 200
 
 
