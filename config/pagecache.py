@@ -274,9 +274,16 @@ class AnonymousPageCacheMiddleware:
         _stamp, content, headers = kept
         response = HttpResponse(content, headers=dict(headers))
         response["X-Page-Cache"] = "hit"
-        return get_conditional_response(
+        answer = get_conditional_response(
             request,
             etag=response.get("ETag"),
             last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
             response=response,
         )
+        if answer is not response:
+            # Django's 304 keeps only the validators and caching headers; a page of another
+            # origin reading the API needs the CORS headers on the 304 as on the 200.
+            for name, value in headers:
+                if name.lower().startswith("access-control-"):
+                    answer[name] = value
+        return answer
