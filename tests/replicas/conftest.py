@@ -51,6 +51,8 @@ def replicas(settings):
         return settings.DATABASE_REPLICAS
 
     settings.DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+    # Every visit must reach the database to show where its reads went; a kept page reads nothing.
+    settings.PAGE_CACHE_SECONDS = 0
     health.forget_replica_states()
     yield configure
     health.forget_replica_states()
