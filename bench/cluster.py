@@ -18,18 +18,18 @@ over the rounds. The community is the demo's (`seed_demo`), anonymous visitors, 
 
 import argparse
 import os
-import re
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import load  # noqa: E402
 from tests.cluster.nodes import Cluster, missing_prerequisites, process_table  # noqa: E402
 
 PAGES = ["/", "/agreements/tool-library/", "/amendments/", "/news/"]
@@ -46,34 +46,33 @@ LAYOUTS = {
 }
 
 
-# --- wrk: the one part to switch to bench/run's functions ---------------------------------
+# --- wrk, as bench/run drives it (bench/load.py) ------------------------------------------
 
 
 def measure(url, *, seconds, connections=8):
     """Requests per second and the 99th percentile latency (ms) of GET `url` under wrk."""
-    result = subprocess.run(  # noqa: S603 - wrk with our own arguments
-        ["wrk", "--latency", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", url],  # noqa: S607
-        capture_output=True,
-        text=True,
-        timeout=seconds + 60,
-        check=True,
+    parts = urlsplit(url)
+    figures = load.wrk(
+        load.loopback_base(f"{parts.scheme}://{parts.netloc}"),
+        parts.path or "/",
+        duration=seconds,
+        connections=connections,
     )
-    out = result.stdout
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if errors:
-        raise RuntimeError(f"{url}: {errors[1]} error responses\n{out}")
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
-    value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
-    p99 = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-    return rps, p99
+    if figures["not_200"] or figures["socket_errors"]:
+        raise RuntimeError(f"{url}: {figures['not_200']} answers not 200, "
+                           f"{figures['socket_errors']} socket errors")  # fmt: skip
+    return figures["rps"], figures["p99_ms"]
 
 
 # --- the run -------------------------------------------------------------------------------
 
 
-def run(*, rounds, seconds, workers):
+def run(*, rounds, seconds, workers, page_cache_seconds):
     cluster = Cluster(
         app_servers=5,
+        # 0 (the default here): every request is rendered, so the app servers and the replica do
+        # the work being compared; a kept page would cost one Redis round trip in every layout.
+        env={"PAGE_CACHE_SECONDS": str(page_cache_seconds)},
         queue=False,
         app_env=[{}, {}, NO_REPLICA, NO_REPLICA, {}],
         app_workers=[workers] * 4 + [2 * workers],
@@ -150,11 +149,22 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5, help="length of one wrk run")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app server")
+    parser.add_argument(
+        "--page-cache-seconds",
+        type=int,
+        default=0,
+        help="PAGE_CACHE_SECONDS of the app servers (0: every page rendered)",
+    )
     args = parser.parse_args()
     missing = missing_prerequisites() + ([] if shutil.which("wrk") else ["no wrk"])
     if missing:
         sys.exit("bench/cluster.py needs: " + "; ".join(missing))
-    run(rounds=args.rounds, seconds=args.seconds, workers=args.workers)
+    run(
+        rounds=args.rounds,
+        seconds=args.seconds,
+        workers=args.workers,
+        page_cache_seconds=args.page_cache_seconds,
+    )
 
 
 if __name__ == "__main__":
