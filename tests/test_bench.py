@@ -64,6 +64,9 @@ def test_floor_exists_only_in_bench_settings(client, community, settings):
     response = client.get("/__bench__/floor/")
     assert response.status_code == 200
     assert b"A constant response" in response.content
+    # Rendered every time, never a kept page (conftest keeps pages): the cost of a bare response.
+    again = client.get("/__bench__/floor/")
+    assert "X-Page-Cache" not in response and "X-Page-Cache" not in again
     # The rest of the site is there too, under the same middleware.
     assert client.get("/").status_code == 200
     assert response["Content-Security-Policy"] == client.get("/")["Content-Security-Policy"]
