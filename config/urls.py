@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from config.views import healthz
 from config.i18n import switch_language
 from config.pagecache import public_condition
+from config.views import healthz
 from members import views as member_views
 from news import views as news_views
 from news.feeds import AgreementFeed, AmendmentFeed
