@@ -223,6 +223,19 @@ def _keepable(request, response):
     return not (storage is not None and getattr(storage, "added_new", False))
 
 
+def _maybe_behind(generation):
+    """Whether this request read a replica that may not hold the write that began `generation`:
+    a replica in use lags at most the lag limit, as of a probe at most one check interval old.
+    Kept under the new generation, such a page would hide that write until the window ends."""
+    from config.db_router import current_replica_reads
+
+    reads = current_replica_reads()
+    if reads is None or reads.alias is None:
+        return False
+    age = time.time() - generation[0] / 1e9
+    return age < settings.DATABASE_REPLICA_MAX_LAG_SECONDS + settings.DATABASE_REPLICA_CHECK_SECONDS
+
+
 class AnonymousPageCacheMiddleware:
     """Serves anonymous GETs from the cache and keeps what it may (see the module docstring).
     Placed before the session, so that a kept page costs one cache round trip."""
@@ -257,7 +270,7 @@ class AnonymousPageCacheMiddleware:
         response = self.get_response(request)
         _request.generation = None
         publish_pending_changes()
-        if _keepable(request, response):
+        if _keepable(request, response) and not _maybe_behind(generation):
             self._keep(key, generation, language, response)
         return response
 
